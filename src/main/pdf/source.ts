@@ -1,0 +1,49 @@
+// Random access to the bytes of a PDF: a file read by ranges, or a buffer already in memory.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+export interface ByteSource {
+  readonly size: number;
+  /** Reads up to `length` bytes from `offset` (fewer at the end of the source). */
+  read(offset: number, length: number): Buffer;
+  close(): void;
+}
+
+export class FileSource implements ByteSource {
+  readonly size: number;
+  private fd: number | null;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  read(offset: number, length: number): Buffer {
+    if (this.fd === null) throw new Error('source closed');
+    const start = Math.max(0, Math.min(offset, this.size));
+    const len = Math.max(0, Math.min(length, this.size - start));
+    const buf = Buffer.allocUnsafe(len);
+    let done = 0;
+    while (done < len) {
+      const n = readSync(this.fd, buf, done, len - done, start + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === len ? buf : buf.subarray(0, done);
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+export class BufferSource implements ByteSource {
+  constructor(readonly buf: Buffer) {}
+  get size(): number {
+    return this.buf.length;
+  }
+  read(offset: number, length: number): Buffer {
+    return this.buf.subarray(Math.max(0, offset), Math.max(0, Math.min(this.buf.length, offset + length)));
+  }
+  close(): void {}
+}

@@ -1,0 +1,119 @@
+// The closed list of Kyso error codes and the one error type that carries them.
+// Errors cross every boundary (IPC, HTTP, CLI) as data: { code, details }; the
+// Vietnamese and English texts are looked up by code (src/shared/i18n/errors.*.ts).
+import { ERROR_MESSAGES_VI } from './i18n/errors.vi.js';
+import { ERROR_MESSAGES_EN } from './i18n/errors.en.js';
+
+export const ERROR_CODES = [
+  'INTERNAL',
+  'USAGE',
+  'FILE_NOT_FOUND',
+  'FILE_READ_FAILED',
+  'FILE_WRITE_FAILED',
+  'DISK_FULL',
+  'OUTPUT_SAME_AS_INPUT',
+  'PDF_NOT_PDF',
+  'PDF_MALFORMED',
+  'PDF_ENCRYPTED',
+  'PDF_PAGE_OUT_OF_RANGE',
+  'PDF_UNSUPPORTED',
+  'PDF_FIELD_NAME_TAKEN',
+  'PDF_CERTIFIED_NO_CHANGES',
+  'TOKEN_MODULE_NOT_FOUND',
+  'TOKEN_MODULE_LOAD_FAILED',
+  'TOKEN_NOT_FOUND',
+  'TOKEN_AMBIGUOUS',
+  'TOKEN_REMOVED',
+  'TOKEN_PIN_MISSING',
+  'TOKEN_PIN_INCORRECT',
+  'TOKEN_PIN_INCORRECT_COUNT_LOW',
+  'TOKEN_PIN_INCORRECT_FINAL_TRY',
+  'TOKEN_PIN_LOCKED',
+  'TOKEN_PIN_EXPIRED',
+  'TOKEN_PIN_LEN_RANGE',
+  'TOKEN_NO_CERTIFICATE',
+  'TOKEN_AMBIGUOUS_CERTIFICATE',
+  'TOKEN_NO_PRIVATE_KEY',
+  'TOKEN_MECHANISM_UNSUPPORTED',
+  'TOKEN_KEY_UNSUPPORTED',
+  'TOKEN_ERROR',
+  'CERT_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_KEY_USAGE',
+  'SIGN_PLACEHOLDER_TOO_SMALL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ErrorDetails = Record<string, string | number | boolean | null | undefined>;
+export type Lang = 'vi' | 'en';
+
+/** What the catalogue holds for one code: a sentence saying what happened and one saying what to do. */
+export interface ErrorText {
+  message: string;
+  hint: string;
+}
+
+/** The shape an error has when it crosses a boundary. */
+export interface ErrorPayload {
+  code: ErrorCode;
+  details?: ErrorDetails;
+}
+
+export class KysoError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(`${code}: ${renderError(code, details, 'en').message}`, options);
+    this.name = 'KysoError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toPayload(): ErrorPayload {
+    return { code: this.code, details: this.details };
+  }
+}
+
+export function isKysoError(e: unknown): e is KysoError {
+  return e instanceof KysoError;
+}
+
+const CATALOGUES: Record<Lang, Record<ErrorCode, ErrorText>> = {
+  vi: ERROR_MESSAGES_VI,
+  en: ERROR_MESSAGES_EN,
+};
+
+function interpolate(template: string, details: ErrorDetails): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    const v = details[key];
+    return v === undefined || v === null ? whole : String(v);
+  });
+}
+
+/** The text of an error in one language, with its details filled in. */
+export function renderError(code: ErrorCode, details: ErrorDetails = {}, lang: Lang = 'vi'): ErrorText {
+  const t = CATALOGUES[lang][code];
+  return { message: interpolate(t.message, details), hint: interpolate(t.hint, details) };
+}
+
+/** One line for a terminal: Vietnamese first, English second. */
+export function errorLine(code: ErrorCode, details: ErrorDetails = {}): string {
+  const vi = renderError(code, details, 'vi');
+  const en = renderError(code, details, 'en');
+  return `Lỗi [${code}]: ${vi.message} ${vi.hint} | Error: ${en.message} ${en.hint}`;
+}
+
+/** Turns anything thrown into a KysoError; unknown errors become INTERNAL with their message kept for the log. */
+export function toKysoError(e: unknown): KysoError {
+  if (e instanceof KysoError) return e;
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (err && typeof err === 'object' && typeof err.code === 'string') {
+    if (err.code === 'ENOSPC') return new KysoError('DISK_FULL', { path: err.path }, { cause: e });
+    if (err.code === 'ENOENT') return new KysoError('FILE_NOT_FOUND', { path: err.path }, { cause: e });
+    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS')
+      return new KysoError('FILE_WRITE_FAILED', { path: err.path, reason: err.code }, { cause: e });
+  }
+  return new KysoError('INTERNAL', { reason: err?.message ?? String(e) }, { cause: e });
+}

@@ -1,0 +1,283 @@
+// Adds one signature to a PDF as an incremental update.
+//
+// The original bytes are copied unchanged and become a prefix of the output; after them come
+// the new objects (signature dictionary, field and widget, updated page and form) and a
+// cross-reference section of the file's own kind. The ByteRange is hashed while the copy is
+// written, the CMS is made by the signer (a token), and its hex is written into the room
+// reserved for it. The output appears under its name only once it is complete and on disk.
+import { createHash } from 'node:crypto';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { KysoError } from '../../shared/errors.js';
+import { buildCms, estimateCmsSize, type CmsOptions } from '../cms/build.js';
+import { canSignDocuments, describeCertificate, type CertificateInfo } from '../cms/certinfo.js';
+import type { DigestAlgorithm, Signer } from '../cms/signer.js';
+import { AtomicFile } from '../io/atomic.js';
+import { IncrementalUpdate } from '../pdf/incremental.js';
+import { PdfDict, PdfName, PdfRaw, PdfRef, PdfStream, isArray, isRef, type PdfObject } from '../pdf/objects.js';
+import { PdfReader, type PageInfo } from '../pdf/reader.js';
+import { serialize } from '../pdf/serialize.js';
+import { pdfDate, textString } from '../pdf/text.js';
+import { freeFieldName, readForm, type FormInfo } from './form.js';
+
+export type SignatureProfile = 'pades' | 'pkcs7';
+
+/** What an appearance builder (see ../appearance) gets to draw a visible signature. */
+export interface AppearanceContext {
+  update: IncrementalUpdate;
+  reader: PdfReader;
+  page: PageInfo;
+  width: number;
+  height: number;
+  certificate: CertificateInfo;
+  signingTime: Date;
+}
+/** Adds the appearance's objects to the update and returns the reference of its form XObject. */
+export type AppearanceBuilder = (ctx: AppearanceContext) => PdfRef;
+
+export interface SignPdfOptions {
+  input: string;
+  output: string;
+  signer: Signer;
+  digest?: DigestAlgorithm;
+  /** 'pades' (default): ETSI.CAdES.detached, PAdES B-B. 'pkcs7': adbe.pkcs7.detached with a signing-time attribute. */
+  profile?: SignatureProfile;
+  /** 1-based page for the widget; default 1. */
+  page?: number;
+  /** Visible rectangle [x, y, width, height] in points from the page's lower-left corner; absent = invisible. */
+  rect?: [number, number, number, number];
+  fieldName?: string;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  signingTime?: Date;
+  appearance?: AppearanceBuilder;
+  /** Extra bytes reserved in /Contents beyond the CMS's exact size (room for an unsigned attribute later). */
+  extraReserve?: number;
+}
+
+export interface SignPdfResult {
+  output: string;
+  fieldName: string;
+  page: number;
+  byteRange: [number, number, number, number];
+  cmsSize: number;
+  reserved: number;
+  signingTime: Date;
+  size: number;
+  signer: CertificateInfo;
+}
+
+const BYTE_RANGE_SLOT = 48;
+const APP_VERSION = '0.1.0';
+
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  if (!existsSync(b)) return false;
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return (sa.dev === sb.dev && sa.ino === sb.ino) || realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+function checkCertificate(info: CertificateInfo, at: Date): void {
+  const when = (d: Date): string => d.toISOString().slice(0, 10);
+  if (at < info.notBefore) throw new KysoError('CERT_NOT_YET_VALID', { subject: info.commonName, notBefore: when(info.notBefore) });
+  if (at > info.notAfter) throw new KysoError('CERT_EXPIRED', { subject: info.commonName, notAfter: when(info.notAfter) });
+  if (!canSignDocuments(info)) throw new KysoError('CERT_KEY_USAGE', { subject: info.commonName });
+}
+
+interface SigDictBytes {
+  raw: Buffer;
+  byteRangeAt: number;
+  contentsAt: number;
+  contentsLength: number;
+}
+
+function signatureDictionary(o: {
+  subFilter: string;
+  reserved: number;
+  signingTime: Date;
+  name: string;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+}): SigDictBytes {
+  const head = `<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/${o.subFilter}/ByteRange `;
+  const byteRangeAt = head.length;
+  const contentsPrefix = ' '.repeat(BYTE_RANGE_SLOT) + '/Contents ';
+  const contentsAt = byteRangeAt + contentsPrefix.length;
+  const contents = `<${'0'.repeat(o.reserved * 2)}>`;
+  const tail = new PdfDict();
+  tail.set('M', textString(pdfDate(o.signingTime)));
+  tail.set('Name', textString(o.name));
+  if (o.reason) tail.set('Reason', textString(o.reason));
+  if (o.location) tail.set('Location', textString(o.location));
+  if (o.contactInfo) tail.set('ContactInfo', textString(o.contactInfo));
+  const build = new PdfDict([
+    ['Filter', new PdfDict([['Name', PdfName.of('Adobe.PPKLite')]])],
+    ['App', new PdfDict([['Name', PdfName.of('Kyso')], ['REx', textString(APP_VERSION)]])],
+  ]);
+  tail.set('Prop_Build', build);
+  const tailText = serialize(tail).slice(2, -2); // the entries without the << >>
+  const raw = Buffer.from(head + contentsPrefix + contents + tailText + '>>', 'latin1');
+  return { raw, byteRangeAt, contentsAt, contentsLength: contents.length };
+}
+
+function blankAppearance(update: IncrementalUpdate, width: number, height: number): PdfRef {
+  const d = new PdfDict([
+    ['Type', PdfName.of('XObject')],
+    ['Subtype', PdfName.of('Form')],
+    ['BBox', [0, 0, width, height]],
+    ['Resources', new PdfDict()],
+  ]);
+  return update.add(new PdfStream(d, 0, 0, Buffer.alloc(0)));
+}
+
+/** Puts the widget in the page's /Annots, rewriting the array object or the page itself. */
+function addToPage(update: IncrementalUpdate, reader: PdfReader, page: PageInfo, widget: PdfRef): void {
+  const annots = page.dict.get('Annots');
+  if (isRef(annots)) {
+    const current = update.current(annots);
+    const arr = current instanceof PdfRaw ? undefined : reader.resolve(current as PdfObject);
+    if (isArray(arr)) {
+      update.set(annots, [...arr, widget]);
+      return;
+    }
+  }
+  const p = page.dict.clone();
+  p.set('Annots', [...(isArray(annots) ? annots : []), widget]);
+  update.set(page.ref, p);
+}
+
+/** Adds the field to the AcroForm (creating it when absent) and sets SigFlags 3. */
+function addToForm(update: IncrementalUpdate, reader: PdfReader, form: FormInfo, field: PdfRef): void {
+  const catalogRef = reader.rootRef();
+  const withField = (af: PdfDict): PdfDict => {
+    const d = af.clone();
+    const flags = reader.resolve(d.get('SigFlags'));
+    d.set('SigFlags', (typeof flags === 'number' ? flags : 0) | 3);
+    if (form.fieldsRef) update.set(form.fieldsRef, [...form.fields, field]);
+    else d.set('Fields', [...form.fields, field]);
+    return d;
+  };
+  if (form.acroForm && form.acroFormRef) {
+    update.set(form.acroFormRef, withField(form.acroForm));
+    return;
+  }
+  const catalog = reader.catalog().clone();
+  if (form.acroForm) catalog.set('AcroForm', withField(form.acroForm));
+  else catalog.set('AcroForm', update.add(new PdfDict([['Fields', [field]], ['SigFlags', 3]])));
+  update.set(catalogRef, catalog);
+}
+
+function copyAndHash(reader: PdfReader, out: AtomicFile, hash: ReturnType<typeof createHash>): void {
+  const CHUNK = 4 * 1024 * 1024;
+  for (let off = 0; off < reader.size; off += CHUNK) {
+    const part = reader.source.read(off, Math.min(CHUNK, reader.size - off));
+    if (part.length === 0) throw new KysoError('FILE_READ_FAILED', { path: reader.path ?? '', reason: 'the file changed while it was being signed' });
+    hash.update(part);
+    out.write(part);
+  }
+}
+
+export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
+  const input = resolve(opts.input);
+  const output = resolve(opts.output);
+  if (!existsSync(input)) throw new KysoError('FILE_NOT_FOUND', { path: input });
+  if (sameFile(input, output)) throw new KysoError('OUTPUT_SAME_AS_INPUT', { path: input });
+  if (!existsSync(dirname(output))) throw new KysoError('FILE_WRITE_FAILED', { path: output, reason: 'folder not found' });
+  const digest = opts.digest ?? 'sha256';
+  const profile = opts.profile ?? 'pades';
+  const signingTime = opts.signingTime ?? new Date();
+  const certificate = describeCertificate(opts.signer.certificate);
+  checkCertificate(certificate, signingTime);
+
+  const reader = PdfReader.open(input);
+  try {
+    if (reader.isEncrypted) throw new KysoError('PDF_ENCRYPTED', { path: input });
+    const form = readForm(reader);
+    if (form.docMdp === 1) throw new KysoError('PDF_CERTIFIED_NO_CHANGES', { path: input });
+    const fieldName = opts.fieldName ?? freeFieldName(form);
+    if (opts.fieldName && form.all.some((f) => f.name === fieldName)) throw new KysoError('PDF_FIELD_NAME_TAKEN', { name: fieldName });
+    const pageNo = opts.page ?? 1;
+    if (!Number.isInteger(pageNo) || pageNo < 1) throw new KysoError('PDF_PAGE_OUT_OF_RANGE', { page: pageNo, pages: reader.pages().length });
+    const page = reader.page(pageNo - 1);
+
+    const update = new IncrementalUpdate(reader);
+    const sigRef = update.allocate();
+    const widgetRef = update.allocate();
+    let rect: number[] = [0, 0, 0, 0];
+    let ap: PdfRef | undefined;
+    if (opts.rect) {
+      const [x, y, w, h] = opts.rect;
+      if (![x, y, w, h].every(Number.isFinite) || w <= 0 || h <= 0)
+        throw new KysoError('USAGE', { reason: 'the signature rectangle needs a positive width and height' });
+      const [ox, oy] = page.cropBox;
+      rect = [ox + x, oy + y, ox + x + w, oy + y + h];
+      const ctx: AppearanceContext = { update, reader, page, width: w, height: h, certificate, signingTime };
+      ap = opts.appearance ? opts.appearance(ctx) : blankAppearance(update, w, h);
+    }
+    const widget = new PdfDict([
+      ['Type', PdfName.of('Annot')],
+      ['Subtype', PdfName.of('Widget')],
+      ['FT', PdfName.of('Sig')],
+      ['T', textString(fieldName)],
+      ['V', sigRef],
+      ['F', 132], // Print + Locked
+      ['Rect', rect],
+      ['P', page.ref],
+    ]);
+    if (ap) widget.set('AP', new PdfDict([['N', ap]]));
+    update.set(widgetRef, widget);
+    addToPage(update, reader, page, widgetRef);
+    addToForm(update, reader, form, widgetRef);
+
+    const cmsOpts: CmsOptions = { digest, signingTime: profile === 'pkcs7' ? signingTime : undefined };
+    const reserved = estimateCmsSize(opts.signer, cmsOpts) + 16 + (opts.extraReserve ?? 0);
+    const sig = signatureDictionary({
+      subFilter: profile === 'pades' ? 'ETSI.CAdES.detached' : 'adbe.pkcs7.detached',
+      reserved,
+      signingTime,
+      name: certificate.commonName,
+      reason: opts.reason,
+      location: opts.location,
+      contactInfo: opts.contactInfo,
+    });
+    update.set(sigRef, new PdfRaw(sig.raw));
+    const built = update.build();
+
+    // Where the signature dictionary's parts landed, in the update and in the whole file.
+    const objStart = built.offsets.get(sigRef.num)! + Buffer.byteLength(`${sigRef.num} ${sigRef.gen} obj\n`);
+    const localContents = objStart + sig.contentsAt;
+    const contentsStart = built.baseSize + localContents;
+    const contentsEnd = contentsStart + sig.contentsLength;
+    const size = built.baseSize + built.bytes.length;
+    const byteRange: [number, number, number, number] = [0, contentsStart, contentsEnd, size - contentsEnd];
+    const brText = `[${byteRange.join(' ')}]`;
+    if (brText.length > BYTE_RANGE_SLOT) throw new KysoError('PDF_UNSUPPORTED', { reason: 'file too large' });
+    built.bytes.write(brText.padEnd(BYTE_RANGE_SLOT, ' '), objStart + sig.byteRangeAt, 'latin1');
+
+    const out = AtomicFile.create(output);
+    try {
+      const hash = createHash(digest);
+      copyAndHash(reader, out, hash);
+      hash.update(built.bytes.subarray(0, localContents));
+      hash.update(built.bytes.subarray(localContents + sig.contentsLength));
+      out.write(built.bytes);
+      const cms = await buildCms(opts.signer, hash.digest(), cmsOpts);
+      if (cms.length > reserved) throw new KysoError('SIGN_PLACEHOLDER_TOO_SMALL', { need: cms.length, have: reserved });
+      out.writeAt(Buffer.from(cms.toString('hex'), 'latin1'), contentsStart + 1);
+      out.commit();
+      return { output, fieldName, page: pageNo, byteRange, cmsSize: cms.length, reserved, signingTime, size, signer: certificate };
+    } catch (e) {
+      out.abort();
+      throw e;
+    }
+  } finally {
+    reader.close();
+  }
+}

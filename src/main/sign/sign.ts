@@ -19,6 +19,7 @@ import { PdfReader, type PageInfo } from '../pdf/reader.js';
 import { serialize } from '../pdf/serialize.js';
 import { pdfDate, textString } from '../pdf/text.js';
 import { freeFieldName, readForm, type FormInfo } from './form.js';
+import { trace } from '../util/trace.js';
 
 export type SignatureProfile = 'pades' | 'pkcs7';
 
@@ -174,16 +175,6 @@ function addToForm(update: IncrementalUpdate, reader: PdfReader, form: FormInfo,
   update.set(catalogRef, catalog);
 }
 
-function copyAndHash(reader: PdfReader, out: AtomicFile, hash: ReturnType<typeof createHash>): void {
-  const CHUNK = 4 * 1024 * 1024;
-  for (let off = 0; off < reader.size; off += CHUNK) {
-    const part = reader.source.read(off, Math.min(CHUNK, reader.size - off));
-    if (part.length === 0) throw new KysoError('FILE_READ_FAILED', { path: reader.path ?? '', reason: 'the file changed while it was being signed' });
-    hash.update(part);
-    out.write(part);
-  }
-}
-
 export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
   const input = resolve(opts.input);
   const output = resolve(opts.output);
@@ -196,7 +187,10 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
   const certificate = describeCertificate(opts.signer.certificate);
   checkCertificate(certificate, signingTime);
 
+  trace('sign: start');
+  const before = statSync(input);
   const reader = PdfReader.open(input);
+  trace('sign: pdf opened');
   try {
     if (reader.isEncrypted) throw new KysoError('PDF_ENCRYPTED', { path: input });
     const form = readForm(reader);
@@ -249,6 +243,7 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
     });
     update.set(sigRef, new PdfRaw(sig.raw));
     const built = update.build();
+    trace('sign: update built');
 
     // Where the signature dictionary's parts landed, in the update and in the whole file.
     const objStart = built.offsets.get(sigRef.num)! + Buffer.byteLength(`${sigRef.num} ${sigRef.gen} obj\n`);
@@ -261,17 +256,26 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
     if (brText.length > BYTE_RANGE_SLOT) throw new KysoError('PDF_UNSUPPORTED', { reason: 'file too large' });
     built.bytes.write(brText.padEnd(BYTE_RANGE_SLOT, ' '), objStart + sig.byteRangeAt, 'latin1');
 
-    const out = AtomicFile.create(output);
+    const out = await AtomicFile.fromCopy(input, output);
     try {
-      const hash = createHash(digest);
-      copyAndHash(reader, out, hash);
-      hash.update(built.bytes.subarray(0, localContents));
-      hash.update(built.bytes.subarray(localContents + sig.contentsLength));
+      const after = statSync(input);
+      if (out.length !== built.baseSize || after.size !== before.size || after.mtimeMs !== before.mtimeMs)
+        throw new KysoError('FILE_READ_FAILED', { path: input, reason: 'the file changed while it was being signed' });
       out.write(built.bytes);
+      // The disk writes the copy while the bytes are hashed (read back from the copy itself, so the
+      // hash is of exactly what the output holds) and while the token signs.
+      out.startFlush();
+      trace('sign: original copied, update appended');
+      const hash = createHash(digest);
+      out.hashRange(hash, 0, contentsStart);
+      out.hashRange(hash, contentsEnd, size);
+      trace('sign: byte ranges hashed');
       const cms = await buildCms(opts.signer, hash.digest(), cmsOpts);
+      trace('sign: token signed, CMS built');
       if (cms.length > reserved) throw new KysoError('SIGN_PLACEHOLDER_TOO_SMALL', { need: cms.length, have: reserved });
       out.writeAt(Buffer.from(cms.toString('hex'), 'latin1'), contentsStart + 1);
-      out.commit();
+      await out.commit();
+      trace('sign: flushed and renamed');
       return { output, fieldName, page: pageNo, byteRange, cmsSize: cms.length, reserved, signingTime, size, signer: certificate };
     } catch (e) {
       out.abort();

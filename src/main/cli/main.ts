@@ -1,0 +1,35 @@
+// The `kyso` command line: a contract other parts, scripts and checks rely on.
+// Exit codes: 0 done; 1 the operation failed (one clear line on stderr, Vietnamese | English);
+// 2 the command was written wrongly. Commands that check documents add their own codes (see help).
+import { errorLine, toKysoError } from '../../shared/errors.js';
+import { COMMANDS, HELP } from './commands.js';
+
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(HELP);
+    return first === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (first === '--version' || first === '-v') {
+    process.stdout.write('kyso 0.1.0\n');
+    return EXIT.OK;
+  }
+  // Commands of one or two words ("sign", "token list").
+  const two = rest[0] !== undefined ? `${first} ${rest[0]}` : undefined;
+  const cmd = (two && COMMANDS[two]) || COMMANDS[first];
+  const args = two && COMMANDS[two] ? rest.slice(1) : rest;
+  if (!cmd) {
+    process.stderr.write(errorLine('USAGE', { reason: `unknown command "${argv.join(' ')}"` }) + '\n');
+    return EXIT.USAGE;
+  }
+  try {
+    return await cmd(args);
+  } catch (e) {
+    const err = toKysoError(e);
+    process.stderr.write(errorLine(err.code, err.details) + '\n');
+    if (process.env.KYSO_DEBUG && err.cause) process.stderr.write(String((err.cause as Error).stack ?? err.cause) + '\n');
+    return err.code === 'USAGE' ? EXIT.USAGE : EXIT.FAILED;
+  }
+}

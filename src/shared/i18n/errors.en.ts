@@ -23,7 +23,7 @@ export const ERROR_MESSAGES_EN: Record<ErrorCode, ErrorText> = {
   TOKEN_REMOVED: { message: 'The token was removed during signing.', hint: 'Plug the token back in and sign again; the document was not changed.' },
   TOKEN_PIN_MISSING: { message: 'No token PIN was given.', hint: 'Enter the PIN (on the command line: put it in the environment variable named by --pin-env).' },
   TOKEN_PIN_INCORRECT: { message: 'Wrong PIN.', hint: 'Type the PIN again carefully; the token locks after too many wrong tries.' },
-  TOKEN_PIN_INCORRECT_COUNT_LOW: { message: 'Wrong PIN; the token says few tries are left.', hint: 'Stop and check the PIN before trying again; more wrong tries will lock the token.' },
+  TOKEN_PIN_INCORRECT_COUNT_LOW: { message: 'Wrong PIN; the token has counted wrong tries since the last successful login.', hint: 'Stop and check the PIN before trying again; VGCA tokens lock after more than 10 wrong tries.' },
   TOKEN_PIN_INCORRECT_FINAL_TRY: { message: 'Wrong PIN; ONE try is left before the token locks.', hint: 'Try again only if you are sure of the PIN; otherwise contact the certification service.' },
   TOKEN_PIN_LOCKED: { message: 'The token is locked after too many wrong PINs.', hint: 'Ask the certification service to unlock it (device recovery request form).' },
   TOKEN_PIN_EXPIRED: { message: 'The token PIN has expired.', hint: 'Change the PIN with the token manager, then sign again.' },

@@ -23,7 +23,7 @@ export const ERROR_MESSAGES_VI: Record<ErrorCode, ErrorText> = {
   TOKEN_REMOVED: { message: 'Token đã bị rút ra trong khi đang ký.', hint: 'Cắm lại token rồi ký lại; văn bản chưa bị thay đổi.' },
   TOKEN_PIN_MISSING: { message: 'Chưa nhập mã PIN của token.', hint: 'Nhập mã PIN (với dòng lệnh: đặt mã PIN vào biến môi trường ghi trong --pin-env).' },
   TOKEN_PIN_INCORRECT: { message: 'Mã PIN không đúng.', hint: 'Nhập lại mã PIN cẩn thận; token sẽ bị khóa nếu nhập sai quá số lần cho phép.' },
-  TOKEN_PIN_INCORRECT_COUNT_LOW: { message: 'Mã PIN không đúng; token báo chỉ còn ít lần thử.', hint: 'Dừng lại và kiểm tra mã PIN trước khi nhập tiếp; token sẽ bị khóa nếu nhập sai thêm.' },
+  TOKEN_PIN_INCORRECT_COUNT_LOW: { message: 'Mã PIN không đúng; token đã ghi nhận lần nhập sai kể từ lần đăng nhập đúng gần nhất.', hint: 'Dừng lại và kiểm tra mã PIN trước khi nhập tiếp; token của Ban Cơ yếu sẽ bị khóa nếu nhập sai quá 10 lần.' },
   TOKEN_PIN_INCORRECT_FINAL_TRY: { message: 'Mã PIN không đúng; chỉ còn MỘT lần thử trước khi token bị khóa.', hint: 'Chỉ nhập lại khi chắc chắn đúng mã PIN; nếu không nhớ, liên hệ tổ chức cung cấp dịch vụ chứng thực.' },
   TOKEN_PIN_LOCKED: { message: 'Token đã bị khóa do nhập sai mã PIN quá số lần cho phép.', hint: 'Liên hệ tổ chức cung cấp dịch vụ chứng thực để mở khóa token (mẫu đề nghị khôi phục thiết bị).' },
   TOKEN_PIN_EXPIRED: { message: 'Mã PIN của token đã hết hạn.', hint: 'Đổi mã PIN bằng công cụ quản lý token rồi ký lại.' },

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { sharedTestPki } from '../test/fixtures/pki.js';
 import { makeSoftHsm } from '../test/fixtures/softhsm.js';
 import { makeScannedPdf } from '../test/fixtures/corpus.js';
-import { makeNssDb, pdfsig, qpdfCheck } from '../test/fixtures/judges.js';
+import { makeNssDb, pdfsig } from '../test/fixtures/judges.js';
 import { repoRoot } from '../test/fixtures/tmp.js';
 
 const ROOT = repoRoot();
@@ -97,15 +97,15 @@ async function main(): Promise<void> {
   for (const [what, pass, fig] of checks) process.stdout.write(`${pass ? 'PASS' : 'MISS'}  ${what.padEnd(26)} ${fig}\n`);
   process.stdout.write(`      Kyso over the openssl floor: +${(k.wall - o.wall).toFixed(2)} s\n`);
 
-  // The benchmark's output must be a good signature too.
+  // The benchmark's output must be a good signature too. (qpdf --check decodes every JPEG of a
+  // 100 MB scan, ~35 s; the tests run it on the smaller scan of the corpus.)
   const nss = makeNssDb(join(OUT, 'nss'), [pki.root.certPem]);
   const rep = pdfsig(kysoOut, nss);
   const sig = rep.signatures[0];
-  const q = qpdfCheck(kysoOut);
   process.stdout.write(
-    `check  pdfsig: ${sig?.signatureValidation ?? 'no signature'} ${sig?.certificateValidation ?? ''} ${sig?.totalDocumentSigned ? 'Total document signed' : ''}; qpdf --check: ${q.ok ? 'ok' : 'FAILED'}\n`,
+    `check  pdfsig: ${sig?.signatureValidation ?? 'no signature'} ${sig?.certificateValidation ?? ''} ${sig?.totalDocumentSigned ? 'Total document signed' : ''}\n`,
   );
-  if (!(sig?.signatureValidation === 'Signature is Valid.' && q.ok)) process.exitCode = 1;
+  if (sig?.signatureValidation !== 'Signature is Valid.' || sig.certificateValidation !== 'Certificate is Trusted.') process.exitCode = 1;
 }
 
 await main();

@@ -3,7 +3,7 @@
 import { KysoError } from '../../shared/errors.js';
 import { PdfDict, PdfRef, PdfStream, isArray, isDict, isNumber, isRef, type PdfObject } from './objects.js';
 import { NeedMoreData, Parser, PdfSyntaxError, parseObjectAt } from './parser.js';
-import { BufferSource, FileSource, type ByteSource } from './source.js';
+import { BufferSource, FileSource, PrefixSource, type ByteSource } from './source.js';
 import { findStartXref, readXrefChain, scanObjects, withWindow, type XrefEntry, type XrefSection } from './xref.js';
 import { decodeStream } from './filters.js';
 
@@ -85,6 +85,14 @@ export class PdfReader {
 
   static fromBuffer(buf: Buffer): PdfReader {
     return new PdfReader(new BufferSource(buf));
+  }
+
+  /**
+   * The document as it was when its first `length` bytes were the whole file (an earlier revision,
+   * e.g. what a signature covers). Shares this reader's file; closing it does not close this one.
+   */
+  revision(length: number): PdfReader {
+    return new PdfReader(new PrefixSource(this.source, length), this.path);
   }
 
   close(): void {

@@ -47,3 +47,19 @@ export class BufferSource implements ByteSource {
   }
   close(): void {}
 }
+
+/** The first `size` bytes of another source: a file as it was at an earlier revision. Closing it leaves the parent open. */
+export class PrefixSource implements ByteSource {
+  readonly size: number;
+  constructor(
+    private readonly parent: ByteSource,
+    size: number,
+  ) {
+    this.size = Math.max(0, Math.min(size, parent.size));
+  }
+  read(offset: number, length: number): Buffer {
+    const start = Math.max(0, Math.min(offset, this.size));
+    return this.parent.read(start, Math.max(0, Math.min(length, this.size - start)));
+  }
+  close(): void {}
+}

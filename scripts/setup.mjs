@@ -113,13 +113,18 @@ function ensureBuild() {
     entryPoints: ['dist/main/cli/main.js'],
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    // CommonJS, so that bin/kyso.cjs can compile it with V8's code cache (vm.Script cachedData):
+    // Node 20 has no module compile cache, and parsing ~1 MB of JavaScript is most of a start.
+    format: 'cjs',
     target: 'node20',
-    external: ['pkcs11js', 'better-sqlite3', 'electron'],
+    // pdf.js (text positions for placing visible signatures) is an ES module that loads its own worker
+    // file: it stays in node_modules and is imported only when a placement reads the document's text.
+    external: ['pkcs11js', 'better-sqlite3', 'electron', 'pdfjs-dist'],
+    define: { 'import.meta.url': '__kysoModuleUrl' },
+    banner: { js: "var __kysoModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
     minify: true,
     sourcemap: true,
-    banner: { js: "import{createRequire as __kysoRequire}from'node:module';const require=__kysoRequire(import.meta.url);" },
-    outfile: 'dist/kyso-cli.mjs',
+    outfile: 'dist/kyso-cli.cjs',
     logLevel: 'warning',
   });
   if (existsSync(join(root, 'vite.config.ts'))) {

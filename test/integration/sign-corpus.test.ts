@@ -26,7 +26,7 @@ beforeAll(() => {
 });
 
 function kyso(args: string[], pin: string) {
-  return spawnSync(process.execPath, [join(repoRoot(), 'bin', 'kyso.js'), ...args], {
+  return spawnSync(process.execPath, [join(repoRoot(), 'bin', 'kyso.cjs'), ...args], {
     env: { ...process.env, ...hsm.env, KYSO_TEST_PIN: pin, KYSO_PKCS11_MODULE: hsm.module },
     encoding: 'utf8',
   });

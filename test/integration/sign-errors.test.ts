@@ -25,7 +25,7 @@ beforeAll(() => {
 });
 
 function kyso(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [join(repoRoot(), 'bin', 'kyso.js'), ...args], {
+  return spawnSync(process.execPath, [join(repoRoot(), 'bin', 'kyso.cjs'), ...args], {
     env: { ...process.env, ...hsm.env, KYSO_PKCS11_MODULE: hsm.module, ...env },
     encoding: 'utf8',
   });

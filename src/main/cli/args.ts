@@ -57,3 +57,9 @@ export function pinFromEnv(p: Parsed, key = 'pin-env'): string {
   if (pin === undefined || pin === '') throw new KysoError('TOKEN_PIN_MISSING', { variable: name });
   return pin;
 }
+
+/** A repeatable option's values. */
+export function list(p: Parsed, key: string): string[] {
+  const v = p.values[key];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}

@@ -6,6 +6,7 @@ import { signPdf, type SignatureProfile } from '../sign/sign.js';
 import { finalizeAll, formatTokenList, listTokens, openToken, resolveModulePath, tokenListToJson } from '../token/index.js';
 import type { SignatureScheme } from '../cms/signer.js';
 import { int, parse, pinFromEnv, rect, required, str } from './args.js';
+import { verifyCommand } from './verify.js';
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -22,6 +23,13 @@ Cách dùng | Usage:
       Mã PIN đọc từ biến môi trường VAR, không bao giờ từ dòng lệnh | The PIN is read from the
       environment variable VAR, never from the command line.
       --rect: điểm PDF tính từ góc dưới trái trang | PDF points from the page's lower-left corner.
+
+  kyso verify FILE.pdf [--trust PEM]... [--crl FILE]... [--ocsp FILE]... [--cert PEM]...
+            [--offline] [--json]
+      Kiểm tra chữ ký số | Verify the signatures (ETSI EN 319 102-1 indications).
+      Mã thoát | Exit: 0 mọi chữ ký hợp lệ | all passed; 1 có chữ ký không hợp lệ | one failed;
+      3 chưa xác định | indeterminate; 2 sai cú pháp hoặc không phải PDF | bad usage or not a PDF.
+      Chứng thư gốc tin cậy | Trusted roots: --trust, KYSO_TRUST, ~/.config/kyso/trust/*.pem.
 
 Mã thoát | Exit codes: 0 thành công | success; 1 lỗi | failed; 2 sai cú pháp lệnh | wrong usage.
 Driver PKCS#11: --module, hoặc | or KYSO_PKCS11_MODULE, hoặc danh mục | or the catalogue native/token-drivers.json.
@@ -132,4 +140,5 @@ const sign: Command = async (argv) => {
 export const COMMANDS: Record<string, Command> = {
   'token list': tokenList,
   sign,
+  verify: verifyCommand,
 };

@@ -3,10 +3,12 @@
 // 2 the command was written wrongly. Commands that check documents add their own codes (see help).
 import { errorLine, toKysoError } from '../../shared/errors.js';
 import { COMMANDS, HELP } from './commands.js';
+import { trace } from '../util/trace.js';
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
 
 export async function main(argv: string[]): Promise<number> {
+  trace('cli: main');
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(HELP);

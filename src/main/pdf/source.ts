@@ -5,6 +5,8 @@ export interface ByteSource {
   readonly size: number;
   /** Reads up to `length` bytes from `offset` (fewer at the end of the source). */
   read(offset: number, length: number): Buffer;
+  /** Reads up to `length` bytes from `offset` into `buf` (from its start); returns how many. */
+  readInto(buf: Buffer, offset: number, length: number): number;
   close(): void;
 }
 
@@ -31,6 +33,19 @@ export class FileSource implements ByteSource {
     return done === len ? buf : buf.subarray(0, done);
   }
 
+  readInto(buf: Buffer, offset: number, length: number): number {
+    if (this.fd === null) throw new Error('source closed');
+    const start = Math.max(0, Math.min(offset, this.size));
+    const len = Math.max(0, Math.min(length, this.size - start, buf.length));
+    let done = 0;
+    while (done < len) {
+      const n = readSync(this.fd, buf, done, len - done, start + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
+  }
+
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
@@ -44,6 +59,9 @@ export class BufferSource implements ByteSource {
   }
   read(offset: number, length: number): Buffer {
     return this.buf.subarray(Math.max(0, offset), Math.max(0, Math.min(this.buf.length, offset + length)));
+  }
+  readInto(buf: Buffer, offset: number, length: number): number {
+    return this.read(offset, Math.min(length, buf.length)).copy(buf);
   }
   close(): void {}
 }
@@ -60,6 +78,10 @@ export class PrefixSource implements ByteSource {
   read(offset: number, length: number): Buffer {
     const start = Math.max(0, Math.min(offset, this.size));
     return this.parent.read(start, Math.max(0, Math.min(length, this.size - start)));
+  }
+  readInto(buf: Buffer, offset: number, length: number): number {
+    const start = Math.max(0, Math.min(offset, this.size));
+    return this.parent.readInto(buf, start, Math.max(0, Math.min(length, this.size - start)));
   }
   close(): void {}
 }

@@ -3,28 +3,40 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { KysoError } from '../../shared/errors.js';
 
 export type DriverPlatform = 'win32' | 'linux' | 'darwin';
 
-const DriverEntrySchema = z.object({
-  id: z.string().min(1),
-  vendor: z.string().min(1),
-  product: z.string().min(1),
-  lockAfterWrongPins: z.number().int().positive().optional(),
-  test: z.boolean().optional(),
-  notes: z.string().optional(),
-  platforms: z.object({
-    win32: z.array(z.string().min(1)).optional(),
-    linux: z.array(z.string().min(1)).optional(),
-    darwin: z.array(z.string().min(1)).optional(),
-  }),
-});
+export interface DriverEntry {
+  id: string;
+  vendor: string;
+  product: string;
+  lockAfterWrongPins?: number;
+  test?: boolean;
+  notes?: string;
+  platforms: Partial<Record<DriverPlatform, string[]>>;
+}
 
-const CatalogueSchema = z.object({ drivers: z.array(DriverEntrySchema) });
-
-export type DriverEntry = z.infer<typeof DriverEntrySchema>;
+// Checked by hand rather than with a schema library: the command line loads this module on every
+// start, and a validation library costs more start-up time than the whole check.
+function checkEntry(e: unknown, i: number): DriverEntry {
+  const bad = (why: string): never => {
+    throw new Error(`drivers[${i}]: ${why}`);
+  };
+  if (typeof e !== 'object' || e === null) bad('not an object');
+  const o = e as Record<string, unknown>;
+  for (const k of ['id', 'vendor', 'product'] as const) if (typeof o[k] !== 'string' || o[k] === '') bad(`${k} must be a non-empty string`);
+  if (o.lockAfterWrongPins !== undefined && !(Number.isInteger(o.lockAfterWrongPins) && (o.lockAfterWrongPins as number) > 0)) bad('lockAfterWrongPins must be a positive integer');
+  if (o.test !== undefined && typeof o.test !== 'boolean') bad('test must be a boolean');
+  if (o.notes !== undefined && typeof o.notes !== 'string') bad('notes must be a string');
+  const pl = o.platforms;
+  if (typeof pl !== 'object' || pl === null) bad('platforms must be an object');
+  for (const [k, v] of Object.entries(pl as Record<string, unknown>)) {
+    if (!['win32', 'linux', 'darwin'].includes(k)) bad(`unknown platform ${k}`);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '')) bad(`platforms.${k} must be a list of paths`);
+  }
+  return o as unknown as DriverEntry;
+}
 
 /** A driver file present on this machine. */
 export interface FoundDriver {
@@ -64,9 +76,13 @@ export function loadDriverCatalogue(): DriverEntry[] {
   } catch (e) {
     throw new KysoError('INTERNAL', { reason: `cannot read ${file}: ${(e as Error).message}` }, { cause: e });
   }
-  const parsed = CatalogueSchema.safeParse(raw);
-  if (!parsed.success) throw new KysoError('INTERNAL', { reason: `invalid ${file}: ${parsed.error.message}` });
-  return (catalogueCache = parsed.data.drivers);
+  try {
+    const drivers = (raw as { drivers?: unknown }).drivers;
+    if (!Array.isArray(drivers)) throw new Error('"drivers" must be a list');
+    return (catalogueCache = drivers.map(checkEntry));
+  } catch (e) {
+    throw new KysoError('INTERNAL', { reason: `invalid ${file}: ${(e as Error).message}` });
+  }
 }
 
 /** Expands %VAR% (Windows style) from the environment; %SystemRoot% defaults to C:\Windows. */

@@ -1,0 +1,869 @@
+// What one incremental update changed: compares two consecutive revisions of a document (`old`,
+// the revision before the update, and `neu`, the one after it) and classifies the change.
+//
+// Three mechanisms work together:
+//  1. Cross-reference level: every object whose entry differs is "touched" (new, or redefined with
+//     different content). Entries that point back into the earlier bytes, generation changes and
+//     deletions are disallowed outright.
+//  2. Frozen objects: what the earlier revision showed or had signed may not be redefined at all,
+//     whatever role the update gives it: page tree nodes, everything a page's /Contents,
+//     /Resources and other entries reach (content streams, fonts, images, form XObjects...), the
+//     catalog's entries other than /AcroForm, /DSS, /Metadata and /Extensions (names, outlines,
+//     open action...), and signed signature fields with their widgets, appearances and signature
+//     dictionaries.
+//  3. Rules: the catalog, the page list and each page dictionary, each page's annotations, the
+//     interactive form and its field tree, the DSS, /Info and the XMP metadata are compared
+//     key by key. Each allowed difference records a fact at its level and "explains" the touched
+//     objects it accounts for. A touched object of the earlier revision left unexplained is
+//     disallowed; so is a new object that the document reaches but no rule accounted for (a
+//     dangling reference of the signed revision filled in later, for one).
+import { PdfDict, PdfRef, PdfStream, PdfString, isArray, isDict, isRef, type PdfObject } from '../pdf/objects.js';
+import type { PageInfo, PdfReader } from '../pdf/reader.js';
+import { decodeTextString } from '../pdf/text.js';
+import {
+  arrayOf,
+  changedKeys,
+  describe,
+  dictOf,
+  forEachRef,
+  inUse,
+  looksLikeAnnotation,
+  safeGet,
+  safeResolve,
+  sameEntry,
+  sameValue,
+  worse,
+  type ChangeKind,
+} from './changes-util.js';
+
+export interface RevisionDiffResult {
+  kind: ChangeKind;
+  details: string[];
+}
+
+interface FormNode {
+  num: number;
+  dict: PdfDict;
+  /** Fully qualified field name (for a widget: its field's). */
+  name: string;
+  /** 'node': a field with child fields; 'field': a terminal field with separate widgets; 'merged': field and widget in one; 'widget'. */
+  kind: 'node' | 'field' | 'merged' | 'widget';
+  /** Field type, inherited. */
+  ft?: string;
+  /** For a widget: its terminal field's object number. */
+  field?: number;
+}
+
+interface Lock {
+  by: string;
+  action: string;
+  fields: Set<string>;
+}
+
+/** Keys that point back up or sideways in the document: never followed when walking a subtree. */
+const BACK_KEYS: ReadonlySet<string> = new Set(['P', 'Parent']);
+/** Keys not followed when freezing what a page or the catalog shows. */
+const FREEZE_SKIP: ReadonlySet<string> = new Set(['P', 'Parent', 'Annots', 'Pg']);
+/** Keys not followed when freezing a signature dictionary (/Data of a DocMDP reference is the catalog). */
+const SIG_FREEZE_SKIP: ReadonlySet<string> = new Set(['P', 'Parent', 'Data']);
+/** Catalog entries an update may change; every other one is frozen. */
+const CATALOG_ALLOWED = new Set(['AcroForm', 'DSS', 'Metadata', 'Extensions']);
+const ACTIONS_DISALLOWED = new Set(['JavaScript', 'Launch', 'ImportData', 'Rendition', 'GoToE', 'SubmitForm', 'ResetForm', 'SetOCGState']);
+
+const MAX_WALK = 2_000_000;
+
+export function diffRevisions(old: PdfReader, neu: PdfReader): RevisionDiffResult {
+  return new RevisionDiff(old, neu).run();
+}
+
+class RevisionDiff {
+  private kind: ChangeKind = 'none';
+  private readonly details: string[] = [];
+  /** Objects the update defines anew ('new') or redefines with different content ('changed'). */
+  private readonly touched = new Map<number, 'new' | 'changed'>();
+  private readonly explained = new Set<number>();
+  /** Touched objects a disallowed detail already names: not reported again as unexplained. */
+  private readonly reported = new Set<number>();
+  /** Objects of the earlier revision that may not change, with what they are. */
+  private readonly frozen = new Map<number, string>();
+  private oldTree = new Map<number, FormNode>();
+  private newTree = new Map<number, FormNode>();
+  private locks: Lock[] = [];
+
+  constructor(
+    private readonly old: PdfReader,
+    private readonly neu: PdfReader,
+  ) {}
+
+  private note(kind: ChangeKind, text: string): void {
+    this.kind = worse(this.kind, kind);
+    if (!this.details.includes(text)) this.details.push(text);
+  }
+
+  /** A disallowed change of object `num`. */
+  private blame(num: number | undefined, text: string): void {
+    if (num !== undefined) this.reported.add(num);
+    this.note('disallowed', text);
+  }
+
+  run(): RevisionDiffResult {
+    this.diffXref();
+    if (this.touched.size > 0) {
+      this.freezeOld();
+      for (const num of this.touched.keys()) {
+        const role = this.frozen.get(num);
+        if (role) this.blame(num, `${role} redefined (obj ${num})`);
+      }
+      this.oldTree = formTree(this.old);
+      this.newTree = formTree(this.neu);
+      this.locks = this.readLocks();
+      this.checkTrailer();
+      this.checkCatalog();
+      this.checkPages();
+      this.checkForm();
+      this.checkBookkeeping();
+      this.checkUnexplained();
+    }
+    if (this.neu.repaired) this.note('disallowed', 'the update has broken cross-reference information (objects had to be found by scanning)');
+    return { kind: this.kind, details: this.details };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 1. Cross-reference level
+
+  private diffXref(): void {
+    const { old, neu } = this;
+    const nums = [...new Set([...old.xref.keys(), ...neu.xref.keys()])].sort((a, b) => a - b);
+    for (const num of nums) {
+      if (num === 0) continue;
+      const o = old.xref.get(num);
+      const n = neu.xref.get(num);
+      if (!inUse(n)) {
+        if (inUse(o)) {
+          const v = safeGet(old, num);
+          if (v instanceof PdfStream && v.dict.name('Type') === 'XRef') continue;
+          this.note('disallowed', `object ${num}${describe(v)} of the earlier revision deleted (free entry)`);
+        }
+        continue;
+      }
+      const back = this.pointsIntoOld(n!);
+      if (!inUse(o)) {
+        if (back !== undefined) this.blame(num, `new object ${num} is taken from the earlier revision's bytes (offset ${back}), where that revision did not define it`);
+        this.touched.set(num, 'new');
+        continue;
+      }
+      if (sameEntry(o, n)) {
+        // Same place in an object stream: unchanged unless the object stream itself was redefined.
+        if (n!.type !== 'c' || sameEntry(old.xref.get(n!.stream), neu.xref.get(n!.stream))) continue;
+      } else {
+        if (o!.type === 'n' && n!.type === 'n' && o!.gen !== n!.gen)
+          this.blame(num, `generation number of object ${num} changed (${o!.gen} → ${n!.gen})`);
+        if (back !== undefined)
+          this.blame(num, `cross-reference entry of object ${num} points back into the earlier revision's bytes (offset ${back}) instead of the definition that revision used`);
+      }
+      let nv: PdfObject | undefined;
+      try {
+        nv = neu.get(new PdfRef(num, 0));
+      } catch {
+        this.blame(num, `object ${num} cannot be read in the update`);
+        this.touched.set(num, 'changed');
+        continue;
+      }
+      const ov = safeGet(old, num);
+      if (ov !== undefined && sameValue(ov, old, nv, neu)) continue;
+      this.touched.set(num, 'changed');
+    }
+  }
+
+  /** The offset inside the earlier revision's bytes an entry of the update points to, if it does. */
+  private pointsIntoOld(e: { type: 'n'; offset: number } | { type: 'c'; stream: number } | { type: 'f' }): number | undefined {
+    if (e.type === 'n') return e.offset < this.old.size ? e.offset : undefined;
+    if (e.type === 'c') {
+      const s = this.neu.xref.get(e.stream);
+      if (s && s.type === 'n' && s.offset < this.old.size) {
+        // An object stream of the earlier revision: fine only for entries that revision had.
+        return s.offset;
+      }
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 2. Frozen objects
+
+  private freezeOld(): void {
+    const old = this.old;
+    const catalog = dictOf(old, old.trailer.get('Root'));
+    if (!catalog) return;
+    for (const [k, v] of catalog.map) {
+      if (k === 'Pages' || CATALOG_ALLOWED.has(k)) continue;
+      this.freeze(v, `catalog /${k}`, FREEZE_SKIP);
+    }
+    // The page tree: its nodes, and everything a page reaches but its annotations.
+    let pageNo = 0;
+    const seen = new Set<number>();
+    const walk = (node: PdfObject | undefined, depth: number): void => {
+      if (!isRef(node) || seen.has(node.num) || depth > 64) return;
+      seen.add(node.num);
+      const d = dictOf(old, node);
+      if (!d) return;
+      const kids = safeResolve(old, d.get('Kids'));
+      if (d.name('Type') === 'Pages' || (d.name('Type') !== 'Page' && isArray(kids))) {
+        this.frozen.set(node.num, 'page tree node');
+        for (const [k, v] of d.map) if (k !== 'Kids' && k !== 'Parent') this.freeze(v, `page tree node /${k}`, FREEZE_SKIP);
+        const kidsRef = d.get('Kids');
+        if (isRef(kidsRef)) this.frozen.set(kidsRef.num, 'page tree /Kids');
+        if (isArray(kids)) for (const k of kids) walk(k, depth + 1);
+        return;
+      }
+      pageNo++;
+      for (const [k, v] of d.map) {
+        if (k === 'Annots' || k === 'Parent') continue;
+        this.freeze(v, `page ${pageNo} /${k}`, FREEZE_SKIP);
+      }
+    };
+    walk(catalog.get('Pages'), 0);
+    // Signed signature fields: the field, its widgets and their appearances, the signature dictionary.
+    const tree = formTree(old);
+    for (const node of tree.values()) {
+      if (node.ft !== 'Sig' || node.kind === 'node') continue;
+      const field = node.kind === 'widget' ? tree.get(node.field ?? -1) : node;
+      if (!field || !present(field.dict.get('V'))) continue;
+      const label = node.kind === 'widget' ? `widget of signed signature field ${node.name}` : `signed signature field ${node.name}`;
+      this.frozen.set(node.num, label);
+      for (const [k, v] of node.dict.map) {
+        if (BACK_KEYS.has(k) || k === 'Kids') continue;
+        const role = k === 'V' ? `signature dictionary of field ${node.name}` : k === 'AP' ? `appearance of signed signature field ${node.name}` : `${label} /${k}`;
+        this.freeze(v, role, SIG_FREEZE_SKIP, true);
+      }
+    }
+  }
+
+  /** Marks every object `o` reaches as frozen with `role`, stopping at pages, annotations, fields and the catalog. */
+  private freeze(o: PdfObject | undefined, role: string, skip: ReadonlySet<string>, throughAll = false): void {
+    const stack: Array<{ o: PdfObject | undefined; role: string; top: boolean }> = [{ o, role, top: true }];
+    let budget = MAX_WALK;
+    while (stack.length && budget-- > 0) {
+      const { o: cur, role: r, top } = stack.pop()!;
+      forEachRef(
+        cur,
+        (ref, key) => {
+          if (this.frozen.has(ref.num)) return;
+          const v = safeGet(this.old, ref.num);
+          if (v === undefined || v === null) return;
+          const d = isDict(v) ? v : v instanceof PdfStream ? v.dict : undefined;
+          if (d && !(throughAll && top) && isStructural(d)) return;
+          // "page 1 /Resources /F1": the role names the path, a few keys deep.
+          const here = key && !r.endsWith(`/${key}`) && r.split(' /').length < 5 ? `${r} /${key}` : r;
+          this.frozen.set(ref.num, here);
+          stack.push({ o: v, role: here, top: false });
+        },
+        skip,
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 3. Rules
+
+  /** Marks a touched object as accounted for (never a frozen one). */
+  private explain(num: number): boolean {
+    if (!this.touched.has(num) || this.frozen.has(num)) return false;
+    this.explained.add(num);
+    return true;
+  }
+
+  /**
+   * Explains the touched objects `o` reaches through touched objects: new ones always, redefined
+   * ones of the earlier revision only when `oldOk` says so. Stops at untouched objects.
+   * Returns true when it explained anything.
+   */
+  private explainTree(o: PdfObject | undefined, oldOk: (num: number) => boolean = () => false, skip: ReadonlySet<string> = BACK_KEYS): boolean {
+    let any = false;
+    const stack: Array<PdfObject | undefined> = [];
+    let budget = MAX_WALK;
+    const visit = (ref: PdfRef): void => {
+      const state = this.touched.get(ref.num);
+      if (!state || this.explained.has(ref.num) || this.frozen.has(ref.num)) return;
+      if (state === 'changed' && !oldOk(ref.num)) return;
+      this.explained.add(ref.num);
+      any = true;
+      stack.push(safeGet(this.neu, ref.num));
+    };
+    if (isRef(o)) visit(o);
+    else stack.push(o);
+    while (stack.length && budget-- > 0) forEachRef(stack.pop(), visit, skip);
+    return any;
+  }
+
+  private checkTrailer(): void {
+    const { old, neu } = this;
+    if (!sameValue(old.trailer.get('Encrypt'), old, neu.trailer.get('Encrypt'), neu)) this.note('disallowed', 'trailer /Encrypt changed');
+    const oi = old.trailer.get('Info');
+    const ni = neu.trailer.get('Info');
+    let changed = !sameValue(oi, old, ni, neu);
+    if (isRef(ni)) {
+      const sameObject = isRef(oi) && oi.num === ni.num;
+      if (this.touched.has(ni.num) && (this.touched.get(ni.num) === 'new' || sameObject)) {
+        changed = true;
+        this.explainTree(ni, (n) => n === ni.num);
+      }
+    }
+    if (changed) this.note('none', 'document information dictionary (/Info) updated');
+  }
+
+  private checkCatalog(): void {
+    const { old, neu } = this;
+    const oldRoot = old.trailer.get('Root');
+    const newRoot = neu.trailer.get('Root');
+    const oc = dictOf(old, oldRoot) ?? new PdfDict();
+    const nc = dictOf(neu, newRoot);
+    if (!nc || !isRef(newRoot)) {
+      this.note('disallowed', 'the update has no readable document catalog');
+      return;
+    }
+    let ok = true;
+    if (!isRef(oldRoot) || oldRoot.num !== newRoot.num) {
+      if (this.touched.get(newRoot.num) !== 'new') {
+        this.note('disallowed', `document catalog moved to an existing object (obj ${newRoot.num})`);
+        ok = false;
+      }
+    }
+    for (const k of changedKeys(oc, old, nc, neu)) {
+      if (k === 'AcroForm' || k === 'DSS' || k === 'Metadata') continue; // their own rules
+      if (k === 'Extensions') {
+        this.note('none', 'catalog /Extensions updated');
+        this.explainTree(nc.get(k));
+        continue;
+      }
+      ok = false;
+      this.blame(newRoot.num, `catalog /${k} ${!oc.has(k) ? 'added' : !nc.has(k) ? 'removed' : 'changed'}`);
+    }
+    if (ok) this.explain(newRoot.num);
+    this.checkMetadata(oc, nc);
+    this.checkDss(oc, nc);
+  }
+
+  private checkMetadata(oc: PdfDict, nc: PdfDict): void {
+    const om = oc.get('Metadata');
+    const nm = nc.get('Metadata');
+    let changed = !sameValue(om, this.old, nm, this.neu);
+    if (isRef(nm) && this.touched.has(nm.num)) {
+      const sameObject = isRef(om) && om.num === nm.num;
+      if (this.touched.get(nm.num) === 'new' || sameObject) {
+        changed = true;
+        this.explainTree(nm, (n) => n === nm.num);
+      }
+    } else if (changed && nm !== undefined) this.explainTree(nm);
+    if (changed) this.note('none', 'XMP metadata updated');
+  }
+
+  private checkDss(oc: PdfDict, nc: PdfDict): void {
+    const od = oc.get('DSS');
+    const nd = nc.get('DSS');
+    if (od === undefined && nd === undefined) return;
+    const oldSet = new Set<number>();
+    const stack: Array<PdfObject | undefined> = [od];
+    let budget = 100_000;
+    while (stack.length && budget-- > 0) {
+      forEachRef(stack.pop(), (ref) => {
+        if (oldSet.has(ref.num)) return;
+        oldSet.add(ref.num);
+        stack.push(safeGet(this.old, ref.num));
+      });
+    }
+    let changed = !sameValue(od, this.old, nd, this.neu);
+    if (this.explainTree(nd, (n) => oldSet.has(n))) changed = true;
+    if (!changed) return;
+    if (nd === undefined || nd === null) this.note('none', 'DSS (validation data) removed');
+    else if (od === undefined || od === null) this.note('none', 'DSS (validation data) added');
+    else this.note('none', 'DSS (validation data) updated');
+  }
+
+  private checkPages(): void {
+    let op: PageInfo[];
+    let np: PageInfo[];
+    try {
+      op = this.old.pages();
+    } catch {
+      op = [];
+    }
+    try {
+      np = this.neu.pages();
+    } catch (e) {
+      this.note('disallowed', `the page tree of the update cannot be read (${(e as Error).message})`);
+      return;
+    }
+    if (op.length !== np.length) this.note('disallowed', `page count changed from ${op.length} to ${np.length}`);
+    const n = Math.min(op.length, np.length);
+    for (let i = 0; i < n; i++) {
+      const o = op[i]!;
+      const p = np[i]!;
+      if (o.ref.num !== p.ref.num) {
+        this.note('disallowed', `page ${i + 1} replaced by another page object (obj ${o.ref.num} → ${p.ref.num})`);
+        continue;
+      }
+      if (this.touched.has(p.ref.num)) {
+        const keys = changedKeys(o.dict, this.old, p.dict, this.neu).filter((k) => k !== 'Annots');
+        for (const k of keys) {
+          const what = !o.dict.has(k) ? 'added' : !p.dict.has(k) ? 'removed' : 'changed';
+          this.blame(p.ref.num, `page ${i + 1} /${k} ${what} (obj ${p.ref.num})`);
+        }
+        if (keys.length === 0) this.explain(p.ref.num);
+      }
+      this.checkAnnots(i + 1, o, p);
+    }
+  }
+
+  private checkAnnots(pageNo: number, o: PageInfo, p: PageInfo): void {
+    const { old, neu } = this;
+    const oa = arrayOf(old, o.dict.get('Annots'));
+    const na = arrayOf(neu, p.dict.get('Annots'));
+    const annotsRef = p.dict.get('Annots');
+    if (isRef(annotsRef) && this.touched.has(annotsRef.num) && isArray(safeGet(neu, annotsRef.num))) {
+      const oldRef = o.dict.get('Annots');
+      if (this.touched.get(annotsRef.num) === 'new' || (isRef(oldRef) && oldRef.num === annotsRef.num)) this.explain(annotsRef.num);
+    }
+    const oldNums = new Set(oa.filter(isRef).map((r) => r.num));
+    const newNums = new Set(na.filter(isRef).map((r) => r.num));
+    for (const entry of na) {
+      if (isRef(entry)) {
+        if (oldNums.has(entry.num)) this.existingAnnot(pageNo, entry);
+        else this.newAnnot(pageNo, entry);
+      } else if (isDict(entry)) {
+        if (!oa.some((x) => isDict(x) && sameValue(x, old, entry, neu))) this.newDirectAnnot(pageNo, entry);
+      }
+    }
+    for (const entry of oa) {
+      if (isRef(entry) && !newNums.has(entry.num)) {
+        const d = dictOf(old, entry);
+        if (d?.name('Subtype') === 'Widget' || this.oldTree.has(entry.num))
+          this.note('disallowed', `page ${pageNo}: widget annotation removed (obj ${entry.num})`);
+        else this.note('annotations', `page ${pageNo}: /${d?.name('Subtype') ?? '?'} annotation removed (obj ${entry.num})`);
+      } else if (isDict(entry) && !na.some((x) => isDict(x) && sameValue(entry, old, x, neu))) {
+        this.note('annotations', `page ${pageNo}: /${entry.name('Subtype') ?? '?'} annotation removed`);
+      }
+    }
+    const oldOrder = oa.filter(isRef).map((r) => r.num).filter((n) => newNums.has(n));
+    const newOrder = na.filter(isRef).map((r) => r.num).filter((n) => oldNums.has(n));
+    if (oldOrder.join(' ') !== newOrder.join(' ')) this.note('annotations', `page ${pageNo}: annotations reordered`);
+  }
+
+  /** A problem with an annotation's actions, if it has one. */
+  private actionProblem(d: PdfDict): string | undefined {
+    const aa = dictOf(this.neu, d.get('AA'));
+    if (aa && aa.keys().length > 0) return 'additional actions (/AA)';
+    let a = dictOf(this.neu, d.get('A'));
+    for (let i = 0; a && i < 16; i++) {
+      const s = a.name('S');
+      if (s && ACTIONS_DISALLOWED.has(s)) return `a /${s} action`;
+      const next = safeResolve(this.neu, a.get('Next'));
+      a = isArray(next) ? dictOf(this.neu, next[0]) : dictOf(this.neu, next);
+    }
+    return undefined;
+  }
+
+  private newAnnot(pageNo: number, ref: PdfRef): void {
+    const d = dictOf(this.neu, ref);
+    if (!d) return;
+    const num = ref.num;
+    const state = this.touched.get(num);
+    if (this.newTree.has(num) || this.oldTree.has(num)) return; // a widget: the form rule sees to it
+    if (state === 'changed') {
+      this.blame(num, `page ${pageNo}: annotation added by redefining an existing object (obj ${num})`);
+      return;
+    }
+    const sub = d.name('Subtype') ?? '?';
+    const problem = this.actionProblem(d);
+    if (problem) {
+      this.blame(num, `page ${pageNo}: added /${sub} annotation (obj ${num}) carries ${problem}`);
+      return;
+    }
+    if (sub === 'Widget' || d.has('FT')) {
+      const ft = inheritedFieldType(this.neu, d);
+      if (ft === 'Sig') this.note('signatures', `page ${pageNo}: signature widget added outside the form (obj ${num})`);
+      else if (ft) {
+        this.blame(num, `page ${pageNo}: widget of a /${ft} form field added (obj ${num})`);
+        return;
+      } else this.note('annotations', `page ${pageNo}: widget annotation without a form field added (obj ${num})`);
+    } else this.note('annotations', `page ${pageNo}: /${sub} annotation added (obj ${num})`);
+    this.explainTree(ref);
+  }
+
+  private newDirectAnnot(pageNo: number, d: PdfDict): void {
+    const sub = d.name('Subtype') ?? '?';
+    const problem = this.actionProblem(d);
+    if (problem) this.note('disallowed', `page ${pageNo}: added /${sub} annotation carries ${problem}`);
+    if (sub === 'Widget' && inheritedFieldType(this.neu, d) !== undefined && inheritedFieldType(this.neu, d) !== 'Sig')
+      this.note('disallowed', `page ${pageNo}: widget of a form field added`);
+    else this.note('annotations', `page ${pageNo}: /${sub} annotation added`);
+    this.explainTree(d);
+  }
+
+  private existingAnnot(pageNo: number, ref: PdfRef): void {
+    const num = ref.num;
+    if (this.newTree.has(num) || this.oldTree.has(num)) return; // a widget: the form rule sees to it
+    const d = dictOf(this.neu, ref);
+    if (!d) {
+      if (this.touched.has(num)) this.note('disallowed', `page ${pageNo}: annotation obj ${num} replaced by something that is not an annotation`);
+      return;
+    }
+    const sub = d.name('Subtype') ?? '?';
+    if (this.touched.get(num) === 'changed') {
+      const od = dictOf(this.old, ref);
+      const keys = changedKeys(od, this.old, d, this.neu);
+      if (keys.includes('Subtype')) {
+        this.blame(num, `page ${pageNo}: annotation obj ${num} changed its type to /${sub}`);
+        return;
+      }
+      const problem = this.actionProblem(d);
+      if (problem && (keys.includes('A') || keys.includes('AA'))) {
+        this.blame(num, `page ${pageNo}: /${sub} annotation (obj ${num}) now carries ${problem}`);
+        return;
+      }
+      this.note('annotations', `page ${pageNo}: /${sub} annotation changed (obj ${num}: ${keys.map((k) => '/' + k).join(' ')})`);
+      this.explain(num);
+      for (const k of keys) this.explainTree(d.get(k));
+    }
+    if (this.explainAppearance(d)) this.note('annotations', `page ${pageNo}: appearance of /${sub} annotation obj ${num} changed`);
+  }
+
+  /**
+   * Explains an annotation's appearance streams (the streams /AP names directly, which an update
+   * may redefine in place, and new objects below them). True when any of them was touched.
+   */
+  private explainAppearance(d: PdfDict): boolean {
+    const ap = d.get('AP');
+    let any = false;
+    const direct = new Set<number>();
+    if (isRef(ap)) direct.add(ap.num);
+    const apd = dictOf(this.neu, ap);
+    if (apd) {
+      for (const k of ['N', 'R', 'D']) {
+        const v = apd.get(k);
+        if (isRef(v)) direct.add(v.num);
+        const sub = safeResolve(this.neu, v);
+        if (isDict(sub)) for (const s of sub.map.values()) if (isRef(s)) direct.add(s.num);
+      }
+    }
+    for (const num of direct) if (this.touched.has(num) && !this.frozen.has(num)) any = true;
+    if (this.explainTree(ap, (n) => direct.has(n))) any = true;
+    return any;
+  }
+
+  private checkForm(): void {
+    const { old, neu } = this;
+    const oc = dictOf(old, old.trailer.get('Root'));
+    const nc = dictOf(neu, neu.trailer.get('Root'));
+    if (!nc) return;
+    const oafObj = oc?.get('AcroForm');
+    const nafObj = nc.get('AcroForm');
+    const oaf = dictOf(old, oafObj);
+    const naf = dictOf(neu, nafObj);
+    let ok = true;
+    for (const k of changedKeys(oaf, old, naf, neu)) {
+      switch (k) {
+        case 'Fields':
+          break;
+        case 'SigFlags':
+          this.note('signatures', 'AcroForm /SigFlags changed');
+          break;
+        case 'NeedAppearances':
+          this.note('form-fill', 'AcroForm /NeedAppearances changed');
+          break;
+        case 'DR':
+          break;
+        case 'DA':
+        case 'Q':
+          this.note('form-fill', `AcroForm /${k} changed`);
+          break;
+        default:
+          ok = false;
+          this.blame(isRef(nafObj) ? nafObj.num : undefined, `AcroForm /${k} ${!oaf?.has(k) ? 'added' : !naf?.has(k) ? 'removed' : 'changed'}`);
+      }
+    }
+    // Form resources: fonts added for filled fields (the old /DR objects may be redefined).
+    const oldDr = new Set<number>();
+    const drStack: Array<PdfObject | undefined> = [oaf?.get('DR')];
+    let budget = 100_000;
+    while (drStack.length && budget-- > 0) {
+      forEachRef(drStack.pop(), (ref) => {
+        if (oldDr.has(ref.num)) return;
+        oldDr.add(ref.num);
+        drStack.push(safeGet(old, ref.num));
+      });
+    }
+    const drChanged = !sameValue(oaf?.get('DR'), old, naf?.get('DR'), neu);
+    if (this.explainTree(naf?.get('DR'), (n) => oldDr.has(n)) || drChanged) this.note('form-fill', 'AcroForm /DR (form resources) updated');
+    if (ok && isRef(nafObj) && this.touched.has(nafObj.num)) {
+      if (this.touched.get(nafObj.num) === 'new' || (isRef(oafObj) && oafObj.num === nafObj.num)) this.explain(nafObj.num);
+    }
+    const fieldsRef = naf?.get('Fields');
+    if (isRef(fieldsRef) && this.touched.has(fieldsRef.num)) {
+      const oldFields = oaf?.get('Fields');
+      if (this.touched.get(fieldsRef.num) === 'new' || (isRef(oldFields) && oldFields.num === fieldsRef.num)) this.explain(fieldsRef.num);
+    }
+
+    for (const [num, node] of this.newTree) {
+      const before = this.oldTree.get(num);
+      if (before) this.existingFormNode(before, node);
+      else this.newFormNode(node);
+    }
+    for (const [num, node] of this.oldTree) {
+      if (this.newTree.has(num)) continue;
+      if (node.kind === 'widget') this.note('disallowed', `widget of form field ${node.name} removed from the form (obj ${num})`);
+      else this.note('disallowed', `form field ${node.name || '(unnamed)'} removed (obj ${num})`);
+    }
+  }
+
+  private newFormNode(node: FormNode): void {
+    const num = node.num;
+    const state = this.touched.get(num);
+    const name = node.name || '(unnamed)';
+    if (state === 'changed') {
+      this.blame(num, `form field ${name} added by redefining an existing object (obj ${num})`);
+      return;
+    }
+    if (node.kind === 'widget') return; // a new widget: its field accounts for it (a new field) or is flagged (an old one)
+    if (node.kind === 'node') {
+      this.explain(num);
+      for (const [k, v] of node.dict.map) if (k !== 'Kids' && !BACK_KEYS.has(k)) this.explainTree(v);
+      return;
+    }
+    if (node.ft !== 'Sig') {
+      this.blame(num, `form field ${name} (/${node.ft ?? '?'}) added (obj ${num})`);
+      return;
+    }
+    const v = node.dict.get('V');
+    if (present(v)) {
+      if (isRef(v) && this.touched.get(v.num) !== 'new') {
+        this.blame(num, `new signature field ${name} points to an existing signature dictionary (obj ${v.num})`);
+        return;
+      }
+      const sig = dictOf(this.neu, v);
+      if (sig?.name('Type') === 'DocTimeStamp' || sig?.name('SubFilter') === 'ETSI.RFC3161') this.note('signatures', `document timestamp ${name} added`);
+      else this.note('signatures', `signature field ${name} added and signed`);
+    } else this.note('signatures', `empty signature field ${name} added`);
+    this.explain(num);
+    this.explainTree(new PdfDict([...node.dict.map].filter(([k]) => !BACK_KEYS.has(k))));
+  }
+
+  private existingFormNode(before: FormNode, node: FormNode): void {
+    const num = node.num;
+    if (this.frozen.has(num)) return; // a signed signature field: any change was reported
+    const name = node.name || before.name || '(unnamed)';
+    const isSig = node.ft === 'Sig' || before.ft === 'Sig';
+    const lock = isSig ? undefined : this.lockOf(before.name);
+    const what = node.kind === 'widget' ? `widget of form field ${name}` : `form field ${name}`;
+    if (before.ft !== node.ft) this.note('disallowed', `form field ${name} changed type (/${before.ft ?? '?'} → /${node.ft ?? '?'})`);
+    let apNoted = false;
+    if (this.touched.get(num) === 'changed') {
+      const od = dictOf(this.old, new PdfRef(num, 0));
+      const keys = changedKeys(od, this.old, node.dict, this.neu);
+      const allowed = allowedFieldKeys(node.kind, isSig);
+      const bad = keys.filter((k) => !allowed.has(k));
+      for (const k of bad) {
+        if (k === 'Kids' && node.kind !== 'node') this.blame(num, `${what} gained or lost widgets (obj ${num})`);
+        else this.blame(num, `${what} /${k} changed (obj ${num})`);
+      }
+      if (node.kind === 'node' && keys.includes('Kids')) {
+        const oldKids = arrayOf(this.old, od?.get('Kids')).filter(isRef).map((r) => r.num);
+        const newKids = new Set(arrayOf(this.neu, node.dict.get('Kids')).filter(isRef).map((r) => r.num));
+        if (oldKids.some((k) => !newKids.has(k))) this.blame(num, `form field ${name} lost child fields (obj ${num})`);
+      }
+      const good = keys.filter((k) => allowed.has(k) && k !== 'Kids');
+      const looks = good.filter((k) => k === 'AP' || k === 'AS');
+      apNoted = looks.length > 0;
+      const other = good.filter((k) => k !== 'AP' && k !== 'AS');
+      if (good.length > 0) {
+        if (lock) this.blame(num, `form field ${name} is locked by ${lock} but its ${good.map((k) => '/' + k).join(' ')} changed`);
+        else if (isSig) {
+          if (good.includes('V')) {
+            const v = node.dict.get('V');
+            if (isRef(v) && this.touched.get(v.num) !== 'new') this.blame(num, `signature field ${name} now points to an existing object (obj ${v.num}) as its signature`);
+            else this.note('signatures', `signature field ${name} signed`);
+          } else this.note('signatures', `signature field ${name} ${good.map((k) => '/' + k).join(' ')} changed`);
+        } else {
+          if (good.includes('V') || good.includes('RV')) this.note('form-fill', `form field ${name} filled (/V changed)`);
+          else if (other.length > 0) this.note('form-fill', `${what} ${other.map((k) => '/' + k).join(' ')} changed`);
+          if (looks.length > 0) this.note('form-fill', `appearance of ${what} changed`);
+        }
+      }
+      if (bad.length === 0) this.explain(num);
+      for (const k of good) this.explainTree(node.dict.get(k));
+    }
+    if (node.kind === 'merged' || node.kind === 'widget') {
+      if (this.explainAppearance(node.dict) && !apNoted) {
+        if (lock) this.blame(num, `form field ${name} is locked by ${lock} but its appearance changed`);
+        else this.note(isSig ? 'signatures' : 'form-fill', `appearance of ${what} changed`);
+      }
+    }
+  }
+
+  /** The signature whose field lock covers `name`, as words for a detail; undefined when the field is not locked. */
+  private lockOf(name: string): string | undefined {
+    for (const l of this.locks) {
+      const listed = [...l.fields].some((f) => name === f || name.startsWith(f + '.'));
+      if (l.action === 'All' || (l.action === 'Include' && listed) || (l.action === 'Exclude' && !listed)) return `signature ${l.by}`;
+    }
+    return undefined;
+  }
+
+  /** Field locks of the earlier revision's signed signature fields: their /Lock and the FieldMDP references of their signatures. */
+  private readLocks(): Lock[] {
+    const out: Lock[] = [];
+    const r = this.old;
+    const add = (d: PdfDict | undefined, by: string): void => {
+      if (!d) return;
+      const action = d.name('Action');
+      if (!action) return;
+      const fields = new Set<string>();
+      for (const f of arrayOf(r, d.get('Fields'))) {
+        const s = safeResolve(r, f);
+        if (s instanceof PdfString) fields.add(decodeTextString(s.bytes));
+      }
+      out.push({ by, action, fields });
+    };
+    for (const node of this.oldTree.values()) {
+      if (node.ft !== 'Sig' || node.kind === 'widget' || node.kind === 'node') continue;
+      const sig = dictOf(r, node.dict.get('V'));
+      if (!sig) continue;
+      add(dictOf(r, node.dict.get('Lock')), node.name);
+      for (const ref of arrayOf(r, sig.get('Reference'))) {
+        const rd = dictOf(r, ref);
+        if (rd?.name('TransformMethod') === 'FieldMDP') add(dictOf(r, rd.get('TransformParams')), node.name);
+      }
+    }
+    return out;
+  }
+
+  private checkBookkeeping(): void {
+    for (const [num, state] of this.touched) {
+      if (this.explained.has(num) || this.frozen.has(num)) continue;
+      const v = safeGet(this.neu, num);
+      if (!(v instanceof PdfStream)) continue;
+      const type = v.dict.name('Type');
+      if (type !== 'XRef' && type !== 'ObjStm') continue;
+      if (state === 'new') this.explained.add(num);
+      else {
+        const ov = safeGet(this.old, num);
+        if (ov instanceof PdfStream && ov.dict.name('Type') === type) this.explained.add(num);
+      }
+    }
+  }
+
+  private checkUnexplained(): void {
+    const pendingNew = new Set<number>();
+    for (const [num, state] of this.touched) {
+      if (this.explained.has(num) || this.frozen.has(num) || this.reported.has(num)) continue;
+      if (state === 'changed') {
+        const ov = safeGet(this.old, num);
+        const nv = safeGet(this.neu, num);
+        this.note('disallowed', `object ${num}${describe(ov)} of the earlier revision redefined${describe(nv) !== describe(ov) ? ` as${describe(nv)}` : ''}, outside anything an update may change`);
+      } else pendingNew.add(num);
+    }
+    if (pendingNew.size === 0) return;
+    // New objects nothing accounted for: harmless when nothing reaches them, already reported when
+    // only objects whose own change was reported reach them.
+    const parents = new Map<number, number[]>();
+    const seen = new Set<number>();
+    const stack: number[] = [];
+    for (const k of ['Root', 'Info']) {
+      const r = this.neu.trailer.get(k);
+      if (isRef(r) && !seen.has(r.num)) {
+        seen.add(r.num);
+        stack.push(r.num);
+      }
+    }
+    let budget = MAX_WALK;
+    while (stack.length && budget-- > 0) {
+      const cur = stack.pop()!;
+      forEachRef(safeGet(this.neu, cur), (ref) => {
+        if (pendingNew.has(ref.num)) {
+          const list = parents.get(ref.num) ?? [];
+          if (!list.includes(cur)) list.push(cur);
+          parents.set(ref.num, list);
+        }
+        if (seen.has(ref.num)) return;
+        seen.add(ref.num);
+        stack.push(ref.num);
+      });
+    }
+    const accounted = (n: number): boolean => !this.touched.has(n) || this.explained.has(n);
+    for (const num of pendingNew) {
+      if (!seen.has(num)) continue;
+      const list = parents.get(num) ?? [];
+      if (list.length > 0 && !list.some(accounted)) continue;
+      const from = list.find(accounted);
+      const v = safeGet(this.neu, num);
+      const via = from === undefined ? 'the trailer' : `obj ${from}${describe(safeGet(this.neu, from))}`;
+      this.note('disallowed', `new object ${num}${describe(v)} is used by ${via} in a way no allowed change explains`);
+    }
+  }
+}
+
+function present(o: PdfObject | undefined): boolean {
+  return o !== undefined && o !== null;
+}
+
+/** True for dictionaries a freeze does not walk into: pages, the catalog, annotations, fields. */
+function isStructural(d: PdfDict): boolean {
+  const type = d.name('Type');
+  if (type === 'Page' || type === 'Pages' || type === 'Catalog' || type === 'Annot') return true;
+  if (looksLikeAnnotation(d)) return true;
+  return d.has('FT') || (d.has('T') && d.has('Kids'));
+}
+
+function allowedFieldKeys(kind: FormNode['kind'], isSig: boolean): ReadonlySet<string> {
+  if (kind === 'node') return new Set(['Kids']);
+  if (isSig) return new Set(['V', 'AP', 'AS', 'M', 'F', 'Lock', 'SV', 'MK', 'DA']);
+  if (kind === 'widget') return new Set(['AP', 'AS', 'M']);
+  if (kind === 'merged') return new Set(['V', 'RV', 'AP', 'AS', 'M']);
+  return new Set(['V', 'RV', 'M']);
+}
+
+function inheritedFieldType(r: PdfReader, d: PdfDict): string | undefined {
+  let cur: PdfDict | undefined = d;
+  for (let i = 0; cur && i < 32; i++) {
+    const ft = cur.name('FT');
+    if (ft) return ft;
+    cur = dictOf(r, cur.get('Parent'));
+  }
+  return undefined;
+}
+
+/** Every node of the form's field tree, by object number. */
+export function formTree(r: PdfReader): Map<number, FormNode> {
+  const out = new Map<number, FormNode>();
+  const catalog = dictOf(r, r.trailer.get('Root'));
+  const af = dictOf(r, catalog?.get('AcroForm'));
+  if (!af) return out;
+  const titled = (d: PdfDict | undefined): boolean => d?.get('T') instanceof PdfString;
+  const visit = (o: PdfObject, prefix: string, inheritedFt: string | undefined, parentIsField: boolean, depth: number): void => {
+    if (!isRef(o) || out.has(o.num) || depth > 32) return;
+    const d = dictOf(r, o);
+    if (!d) return;
+    const t = d.get('T');
+    const own = t instanceof PdfString ? decodeTextString(t.bytes) : undefined;
+    const name = own === undefined ? prefix : prefix ? `${prefix}.${own}` : own;
+    const ft = d.name('FT') ?? inheritedFt;
+    const kids = arrayOf(r, d.get('Kids'));
+    const fieldKids = kids.filter((k) => titled(dictOf(r, k)));
+    const widgetKids = kids.filter((k) => isRef(k) && !titled(dictOf(r, k)));
+    if (fieldKids.length > 0) {
+      out.set(o.num, { num: o.num, dict: d, name, kind: 'node', ft });
+      for (const k of fieldKids) visit(k, name, ft, true, depth + 1);
+      return;
+    }
+    if (own === undefined && parentIsField && depth > 0) return; // handled as a widget by its parent
+    const isWidget = d.name('Subtype') === 'Widget' || d.has('Rect');
+    out.set(o.num, { num: o.num, dict: d, name, kind: widgetKids.length === 0 && isWidget ? 'merged' : 'field', ft });
+    for (const w of widgetKids) {
+      if (!isRef(w) || out.has(w.num)) continue;
+      const wd = dictOf(r, w);
+      if (wd) out.set(w.num, { num: w.num, dict: wd, name, kind: 'widget', ft, field: o.num });
+    }
+  };
+  for (const f of arrayOf(r, af.get('Fields'))) visit(f, '', undefined, false, 0);
+  return out;
+}

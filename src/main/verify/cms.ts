@@ -1,0 +1,243 @@
+// Checks a CMS SignedData the way a PDF signature needs: the signed content's digest, the signed
+// attributes, the signature value with the signer certificate's key (Node's crypto: RSA PKCS#1
+// v1.5, RSASSA-PSS, ECDSA), and what the signature carries for later checks (certificates,
+// signature timestamp, archived revocation data). Parsing is PKI.js/asn1js; no check is.
+import { constants, createHash, createVerify, verify as nodeVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { DIGEST_BY_OID, OID } from '../cms/oids.js';
+
+export type HashName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
+/** The bytes a signature covers, hashed on demand (a PDF's byte ranges, streamed from disk). */
+export interface SignedContent {
+  digest(alg: HashName): Buffer;
+  /** Feeds the bytes to `sink` in chunks (needed only for signatures without signed attributes). */
+  feed(sink: (chunk: Buffer) => void): void;
+}
+
+export function bufferContent(b: Buffer): SignedContent {
+  return { digest: (alg) => createHash(alg).update(b).digest(), feed: (sink) => sink(b) };
+}
+
+export interface CmsCheck {
+  /** A fault that stops the check: unparsable, not SignedData, several signers... */
+  fault?: string;
+  certificates: Buffer[];
+  signerCert?: Buffer;
+  digestAlgorithm?: HashName;
+  signatureAlgorithm?: 'RSA PKCS#1 v1.5' | 'RSASSA-PSS' | 'ECDSA';
+  /** The digest of the content equals the message-digest attribute (or the encapsulated hash). */
+  digestMatches: boolean;
+  /** The signature value verifies with the signer certificate's public key. */
+  signatureValid: boolean;
+  /** ESS signing-certificate(-v2) names the signer certificate; undefined when the attribute is absent. */
+  essCertMatches?: boolean;
+  signingTimeAttr?: Date;
+  signatureValue?: Buffer;
+  /** DER of the signature-time-stamp token (unsigned attribute), if any. */
+  timestampToken?: Buffer;
+  /** adbe-revocationInfoArchival (signed attribute): CRLs and OCSP responses the signer embedded. */
+  archived: { crls: Buffer[]; ocsps: Buffer[] };
+  /** The encapsulated content, when there is one (timestamp tokens: the TSTInfo). */
+  eContent?: Buffer;
+  eContentType?: string;
+  warnings: string[];
+}
+
+const ADBE_REVOCATION = '1.2.840.113583.1.1.8';
+const SIG_ALG_HASH: Record<string, HashName> = {
+  [OID.sha1WithRSA]: 'sha1',
+  [OID.sha256WithRSA]: 'sha256',
+  [OID.sha384WithRSA]: 'sha384',
+  [OID.sha512WithRSA]: 'sha512',
+  [OID.ecdsaWithSha1]: 'sha1',
+  [OID.ecdsaWithSha256]: 'sha256',
+  [OID.ecdsaWithSha384]: 'sha384',
+  [OID.ecdsaWithSha512]: 'sha512',
+};
+
+const ab = (b: Buffer | Uint8Array): ArrayBuffer => {
+  const u = b instanceof Buffer ? b : Buffer.from(b);
+  return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
+};
+const buf = (v: ArrayBuffer | Uint8Array): Buffer => Buffer.from(v instanceof Uint8Array ? v : new Uint8Array(v));
+
+/** Parses DER, tolerating the zero padding a PDF /Contents carries after the CMS. */
+export function parseDer(der: Buffer): asn1js.AsnType | undefined {
+  const r = asn1js.fromBER(ab(der));
+  return r.offset === -1 ? undefined : r.result;
+}
+
+function hashOf(oid: string): HashName | undefined {
+  return DIGEST_BY_OID[oid];
+}
+
+function certMatchesSid(cert: pkijs.Certificate, sid: unknown): boolean {
+  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+    return cert.issuer.isEqual(sid.issuer) && cert.serialNumber.isEqual(sid.serialNumber);
+  }
+  // [0] SubjectKeyIdentifier
+  const ski = (cert.extensions ?? []).find((e) => e.extnID === '2.5.29.14')?.parsedValue as asn1js.OctetString | undefined;
+  const want = (sid as { valueBlock?: { valueHexView?: Uint8Array } })?.valueBlock?.valueHexView;
+  return Boolean(ski && want && buf(ski.valueBlock.valueHexView).equals(buf(want)));
+}
+
+/** Verifies `signature` over `data` per the signer info's algorithm with Node's crypto. */
+function checkSignatureValue(key: KeyObject, alg: pkijs.AlgorithmIdentifier, digestAlg: HashName, data: Buffer | SignedContent, signature: Buffer): { ok: boolean; name: CmsCheck['signatureAlgorithm'] } {
+  const oid = alg.algorithmId;
+  let hash: HashName = SIG_ALG_HASH[oid] ?? digestAlg;
+  let opts: Parameters<typeof nodeVerify>[2] = key;
+  let name: CmsCheck['signatureAlgorithm'] = 'RSA PKCS#1 v1.5';
+  if (oid === OID.rsassaPss) {
+    name = 'RSASSA-PSS';
+    let saltLength = 20;
+    hash = 'sha1';
+    try {
+      const params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams });
+      hash = hashOf(params.hashAlgorithm.algorithmId) ?? 'sha1';
+      saltLength = params.saltLength;
+    } catch {
+      /* RFC 4055 defaults */
+    }
+    opts = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength };
+  } else if (oid.startsWith('1.2.840.10045')) {
+    name = 'ECDSA';
+    opts = { key, dsaEncoding: 'der' };
+  } else {
+    opts = { key, padding: constants.RSA_PKCS1_PADDING };
+  }
+  try {
+    if (Buffer.isBuffer(data)) return { ok: nodeVerify(hash, data, opts, signature), name };
+    // Without signed attributes the signature covers the content itself: stream it.
+    const v = createVerify(hash);
+    data.feed((c) => v.update(c));
+    return { ok: v.verify(opts as never, signature), name };
+  } catch {
+    return { ok: false, name };
+  }
+}
+
+function attrValues(attrs: pkijs.SignedAndUnsignedAttributes | undefined, type: string): asn1js.AsnType[] {
+  return attrs?.attributes.find((a) => a.type === type)?.values ?? [];
+}
+
+export function checkCms(der: Buffer, content: SignedContent): CmsCheck {
+  const out: CmsCheck = { certificates: [], digestMatches: false, signatureValid: false, archived: { crls: [], ocsps: [] }, warnings: [] };
+  let signed: pkijs.SignedData;
+  try {
+    const asn = parseDer(der);
+    if (!asn) return { ...out, fault: 'the signature value is not DER-encoded CMS' };
+    const ci = new pkijs.ContentInfo({ schema: asn });
+    if (ci.contentType !== OID.signedData) return { ...out, fault: 'the CMS is not SignedData' };
+    signed = new pkijs.SignedData({ schema: ci.content });
+  } catch (e) {
+    return { ...out, fault: `the CMS cannot be parsed (${(e as Error).message})` };
+  }
+  const certs: pkijs.Certificate[] = (signed.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
+  out.certificates = certs.map((c) => Buffer.from(c.toSchema().toBER(false)));
+  if (signed.signerInfos.length !== 1) return { ...out, fault: `the CMS has ${signed.signerInfos.length} signers instead of one` };
+  const si = signed.signerInfos[0]!;
+  const idx = certs.findIndex((c) => certMatchesSid(c, si.sid));
+  if (idx >= 0) out.signerCert = out.certificates[idx];
+
+  const digestAlg = hashOf(si.digestAlgorithm.algorithmId);
+  if (!digestAlg) return { ...out, fault: `unknown digest algorithm ${si.digestAlgorithm.algorithmId}` };
+  out.digestAlgorithm = digestAlg;
+  out.signatureValue = buf(si.signature.valueBlock.valueHexView);
+  const eContent = signed.encapContentInfo.eContent;
+  if (eContent) out.eContent = buf(eContent.getValue());
+  out.eContentType = signed.encapContentInfo.eContentType;
+
+  // What the signed attributes (or the signature itself) must cover.
+  const covered: SignedContent = out.eContent ? bufferContent(out.eContent) : content;
+  if (si.signedAttrs) {
+    const ct = attrValues(si.signedAttrs, OID.contentType)[0];
+    if (!(ct instanceof asn1js.ObjectIdentifier) || ct.valueBlock.toString() !== out.eContentType)
+      return { ...out, fault: 'the content-type attribute does not match the signed content' };
+    const md = attrValues(si.signedAttrs, OID.messageDigest)[0];
+    if (!(md instanceof asn1js.OctetString)) return { ...out, fault: 'the message-digest attribute is missing' };
+    out.digestMatches = buf(md.valueBlock.valueHexView).equals(covered.digest(digestAlg));
+
+    const st = attrValues(si.signedAttrs, OID.signingTime)[0];
+    if (st instanceof asn1js.UTCTime || st instanceof asn1js.GeneralizedTime) out.signingTimeAttr = st.toDate();
+
+    const ess2 = attrValues(si.signedAttrs, OID.signingCertificateV2)[0];
+    const ess1 = attrValues(si.signedAttrs, OID.signingCertificate)[0];
+    if ((ess2 || ess1) && out.signerCert) out.essCertMatches = essMatches((ess2 ?? ess1)!, out.signerCert, ess2 ? 'v2' : 'v1');
+
+    for (const v of attrValues(si.signedAttrs, ADBE_REVOCATION)) collectArchival(v, out.archived);
+
+    // The signature covers the DER of the attributes as a SET (their encoding arrives as [0]).
+    const encoded = Buffer.from(si.signedAttrs.encodedValue);
+    const setDer = encoded.length ? Buffer.concat([Buffer.from([0x31]), encoded.subarray(1)]) : Buffer.from(new asn1js.Set({ value: si.signedAttrs.attributes.map((a) => a.toSchema()) }).toBER(false));
+    if (out.signerCert) {
+      const r = checkSignatureValue(new X509Certificate(out.signerCert).publicKey, si.signatureAlgorithm, digestAlg, setDer, out.signatureValue);
+      out.signatureValid = r.ok;
+      out.signatureAlgorithm = r.name;
+    }
+  } else {
+    // No signed attributes (old producers): the signature is over the content itself.
+    out.digestMatches = true;
+    if (out.signerCert) {
+      const r = checkSignatureValue(new X509Certificate(out.signerCert).publicKey, si.signatureAlgorithm, digestAlg, covered, out.signatureValue);
+      out.signatureValid = r.ok;
+      out.digestMatches = r.ok;
+      out.signatureAlgorithm = r.name;
+    }
+    out.warnings.push('the signature has no signed attributes');
+  }
+  const tst = attrValues(si.unsignedAttrs, OID.signatureTimeStampToken)[0];
+  if (tst) out.timestampToken = Buffer.from(tst.toBER(false));
+  return out;
+}
+
+function essMatches(v: asn1js.AsnType, cert: Buffer, version: 'v1' | 'v2'): boolean {
+  try {
+    const seq = v as asn1js.Sequence;
+    const certs = seq.valueBlock.value[0] as asn1js.Sequence;
+    const first = certs.valueBlock.value[0] as asn1js.Sequence;
+    const parts = first.valueBlock.value;
+    let hash: HashName = version === 'v1' ? 'sha1' : 'sha256';
+    let i = 0;
+    if (version === 'v2' && parts[0] instanceof asn1js.Sequence) {
+      hash = hashOf((parts[0].valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString()) ?? 'sha256';
+      i = 1;
+    }
+    const want = buf((parts[i] as asn1js.OctetString).valueBlock.valueHexView);
+    return createHash(hash).update(cert).digest().equals(want);
+  } catch {
+    return false;
+  }
+}
+
+function collectArchival(v: asn1js.AsnType, into: { crls: Buffer[]; ocsps: Buffer[] }): void {
+  // RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRLs OPTIONAL,
+  //   ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse OPTIONAL, otherRevInfo [2] ... }
+  if (!(v instanceof asn1js.Sequence)) return;
+  for (const tagged of v.valueBlock.value) {
+    const tag = tagged.idBlock.tagNumber;
+    const inner = (tagged as asn1js.Constructed).valueBlock?.value?.[0];
+    const items = inner instanceof asn1js.Sequence ? inner.valueBlock.value : [];
+    for (const item of items) {
+      const der = Buffer.from(item.toBER(false));
+      if (tag === 0) into.crls.push(der);
+      else if (tag === 1) into.ocsps.push(der);
+    }
+  }
+}
+
+/** TSTInfo essentials: what a timestamp says it stamped, and when. */
+export function parseTstInfo(der: Buffer): { hash: HashName; imprint: Buffer; genTime: Date } | undefined {
+  try {
+    const asn = parseDer(der);
+    if (!asn) return undefined;
+    const info = new pkijs.TSTInfo({ schema: asn });
+    const hash = hashOf(info.messageImprint.hashAlgorithm.algorithmId);
+    if (!hash) return undefined;
+    return { hash, imprint: buf(info.messageImprint.hashedMessage.valueBlock.valueHexView), genTime: info.genTime };
+  } catch {
+    return undefined;
+  }
+}
+

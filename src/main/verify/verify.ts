@@ -1,0 +1,331 @@
+// Verifies every signature of a PDF and says, in the vocabulary of ETSI EN 319 102-1, what a
+// receiving clerk needs to know: is it intact, who signed, with a certificate valid and trusted
+// at the signing time, and was the document changed after signing.
+import { createHash } from 'node:crypto';
+import { describeCertificate, type CertificateInfo } from '../cms/certinfo.js';
+import { PdfReader } from '../pdf/reader.js';
+import { KysoError } from '../../shared/errors.js';
+import { classifyChanges, type ChangeKind } from './changes.js';
+import { validateCertificate, type ChainResult, type ChainStatus, type CertStatus, type TrustStore } from './chain.js';
+import { checkCms, parseTstInfo, type CmsCheck, type HashName, type SignedContent } from './cms.js';
+import { findSignatures, readDss, type FoundSignature } from './signatures.js';
+import { signatureMessages, fileMessages } from './messages.js';
+import { trace } from '../util/trace.js';
+
+export type Indication = 'TOTAL_PASSED' | 'INDETERMINATE' | 'TOTAL_FAILED';
+export type SubIndication =
+  | 'FORMAT_FAILURE'
+  | 'HASH_FAILURE'
+  | 'SIG_CRYPTO_FAILURE'
+  | 'REVOKED'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'NO_SIGNING_CERTIFICATE_FOUND'
+  | 'NO_CERTIFICATE_CHAIN_FOUND'
+  | 'CERTIFICATE_CHAIN_GENERAL_FAILURE'
+  | 'CHAIN_CONSTRAINTS_FAILURE'
+  | 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE'
+  | 'REVOKED_NO_POE'
+  | 'OUT_OF_BOUNDS_NO_POE'
+  | 'TRY_LATER'
+  | 'SIGNED_DATA_NOT_FOUND';
+
+export interface VerifyOptions {
+  trust: TrustStore;
+  crls?: Buffer[];
+  ocsps?: Buffer[];
+  /** Intermediate certificates from files, for chains a signature does not carry. */
+  extraCerts?: Buffer[];
+  /** May fetch CRLs and OCSP responses named in certificates (default false). */
+  online?: boolean;
+  cacheDir?: string;
+  timeoutMs?: number;
+  now?: Date;
+  /** A proof that the file existed at this time (the archive's record of its receipt). */
+  poe?: Date;
+}
+
+export interface SignatureReport {
+  index: number;
+  field: string;
+  kind: 'signature' | 'document-timestamp';
+  signer: { commonName: string; organization?: string; serial: string; subject: string; issuer: string; notBefore: string; notAfter: string } | null;
+  signedAt: string | null;
+  signedAtSource: 'timestamp' | 'claimed' | 'proof-of-existence' | null;
+  subFilter: string;
+  coversWholeDocument: boolean;
+  integrity: 'valid' | 'invalid';
+  chain: ChainStatus;
+  certificate: CertStatus;
+  modificationsAfter: ChangeKind;
+  indication: Indication;
+  subIndication: SubIndication | null;
+  messages: { vi: string; en: string };
+  details: {
+    byteRange: number[] | null;
+    signedLength: number;
+    digestAlgorithm: string | null;
+    signatureAlgorithm: string | null;
+    pages: number[];
+    reason?: string;
+    location?: string;
+    faults: string[];
+    warnings: string[];
+    changes: string[];
+    chainPath: string[];
+    revocation: { source?: string; revokedAt?: string; reason?: string } | null;
+    timestamp: { time: string; tsa: string; valid: boolean } | null;
+  };
+}
+
+export interface FileReport {
+  file: string;
+  size: number;
+  signatures: SignatureReport[];
+  indication: Indication;
+  subIndication: SubIndication | null;
+  messages: { vi: string; en: string };
+}
+
+const SHA1_CUTOFF = Date.UTC(2017, 0, 1);
+
+/** The byte ranges of a signature, read from disk and hashed on demand (once per algorithm). */
+function rangeContent(r: PdfReader, br: [number, number, number, number]): SignedContent {
+  const cache = new Map<HashName, Buffer>();
+  const feed = (sink: (c: Buffer) => void): void => {
+    // One buffer, reused: the sink (a hash) consumes each chunk before the next read.
+    const CHUNK = 4 * 1024 * 1024;
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(br[1], br[3], 1)));
+    for (const [start, len] of [
+      [br[0], br[1]],
+      [br[2], br[3]],
+    ] as const) {
+      for (let off = 0; off < len; ) {
+        const n = r.source.readInto(buf, start + off, Math.min(buf.length, len - off));
+        if (n <= 0) throw new KysoError('PDF_MALFORMED', { reason: 'the file ends inside a signed byte range' });
+        sink(buf.subarray(0, n));
+        off += n;
+      }
+    }
+  };
+  return {
+    digest(alg) {
+      let d = cache.get(alg);
+      if (!d) {
+        const h = createHash(alg);
+        feed((c) => h.update(c));
+        d = h.digest();
+        cache.set(alg, d);
+      }
+      return d;
+    },
+    feed,
+  };
+}
+
+function signerOf(info: CertificateInfo | undefined): SignatureReport['signer'] {
+  if (!info) return null;
+  return {
+    commonName: info.commonName,
+    organization: info.organization,
+    serial: info.serialNumber,
+    subject: info.subject,
+    issuer: info.issuer,
+    notBefore: info.notBefore.toISOString(),
+    notAfter: info.notAfter.toISOString(),
+  };
+}
+
+interface TimestampFinding {
+  time: Date;
+  tsa: string;
+  valid: boolean;
+}
+
+async function checkSignatureTimestamp(token: Buffer, signatureValue: Buffer, opts: VerifyOptions, pool: Buffer[], revocation: Parameters<typeof validateCertificate>[0]['revocation']): Promise<TimestampFinding | undefined> {
+  const cms = checkCms(token, { digest: () => Buffer.alloc(0), feed: () => undefined });
+  if (cms.fault || !cms.eContent) return undefined;
+  const tst = parseTstInfo(cms.eContent);
+  if (!tst) return undefined;
+  const imprintOk = createHash(tst.hash).update(signatureValue).digest().equals(tst.imprint);
+  let chainOk = false;
+  let tsa = '';
+  if (cms.signerCert) {
+    tsa = describeCertificate(cms.signerCert).commonName;
+    const chain = await validateCertificate({ signer: cms.signerCert, pool: [...cms.certificates, ...pool], trust: opts.trust, at: tst.genTime, now: opts.now, revocation, purpose: 'timestamping' });
+    chainOk = chain.chain === 'trusted' && chain.certificate !== 'revoked';
+  }
+  return { time: tst.genTime, tsa, valid: imprintOk && cms.digestMatches && cms.signatureValid && chainOk };
+}
+
+export async function verifyPdf(path: string, opts: VerifyOptions): Promise<FileReport> {
+  trace('verify: start');
+  const reader = PdfReader.open(path);
+  try {
+    trace('verify: pdf opened');
+    if (reader.isEncrypted) throw new KysoError('PDF_ENCRYPTED', { path });
+    const found = findSignatures(reader);
+    const dss = readDss(reader);
+    trace('verify: signatures found');
+    const revocation = {
+      crls: [...(opts.crls ?? []), ...dss.crls],
+      ocsps: [...(opts.ocsps ?? []), ...dss.ocsps],
+      online: opts.online ?? false,
+      cacheDir: opts.cacheDir,
+      timeoutMs: opts.timeoutMs,
+    };
+    const reports: SignatureReport[] = [];
+    for (const sig of found) reports.push(await verifyOne(reader, sig, opts, dss.certs, revocation));
+    return summarize(path, reader.size, reports);
+  } finally {
+    reader.close();
+  }
+}
+
+async function verifyOne(
+  reader: PdfReader,
+  sig: FoundSignature,
+  opts: VerifyOptions,
+  dssCerts: Buffer[],
+  baseRevocation: Parameters<typeof validateCertificate>[0]['revocation'],
+): Promise<SignatureReport> {
+  const now = opts.now ?? new Date();
+  const warnings: string[] = [];
+  const faults = [...sig.faults];
+  let cms: CmsCheck | undefined;
+  let timestamp: TimestampFinding | undefined;
+  let docTimestampTime: Date | undefined;
+  const content = sig.byteRange ? rangeContent(reader, sig.byteRange) : undefined;
+
+  if (sig.contents && content && faults.length === 0) {
+    cms = checkCms(sig.contents, content);
+    trace('verify: CMS checked, ranges hashed');
+    if (cms.fault) faults.push(cms.fault);
+    warnings.push(...cms.warnings);
+    if (sig.type === 'DocTimeStamp' && cms.eContent) {
+      // A document timestamp: the token's message imprint is the digest of the byte ranges.
+      const tst = parseTstInfo(cms.eContent);
+      if (!tst) faults.push('the document timestamp has no readable TSTInfo');
+      else if (!content.digest(tst.hash).equals(tst.imprint)) cms.digestMatches = false;
+      else docTimestampTime = tst.genTime;
+    }
+  }
+  const signerInfo = cms?.signerCert ? describeCertificate(cms.signerCert) : undefined;
+  const revocation = cms ? { ...baseRevocation, crls: [...baseRevocation.crls, ...cms.archived.crls], ocsps: [...baseRevocation.ocsps, ...cms.archived.ocsps] } : baseRevocation;
+  const pool = [...(cms?.certificates ?? []), ...dssCerts, ...(opts.extraCerts ?? [])];
+  if (cms?.timestampToken && cms.signatureValue) {
+    timestamp = await checkSignatureTimestamp(cms.timestampToken, cms.signatureValue, opts, pool, revocation);
+    if (timestamp && !timestamp.valid) warnings.push('the signature timestamp does not verify; the claimed signing time is used');
+  }
+
+  // The time the signature is judged at, and what proves it.
+  let at: Date;
+  let atSource: SignatureReport['signedAtSource'];
+  if (docTimestampTime) [at, atSource] = [docTimestampTime, 'timestamp'];
+  else if (timestamp?.valid) [at, atSource] = [timestamp.time, 'timestamp'];
+  else if (opts.poe) [at, atSource] = [opts.poe, 'proof-of-existence'];
+  else if (sig.claimedTime ?? cms?.signingTimeAttr) [at, atSource] = [(sig.claimedTime ?? cms?.signingTimeAttr)!, 'claimed'];
+  else [at, atSource] = [now, null];
+  const hasPoe = atSource === 'timestamp' || atSource === 'proof-of-existence';
+
+  let changes = { kind: 'none' as ChangeKind, details: [] as string[] };
+  if (sig.signedLength > 0 && sig.signedLength <= reader.size) {
+    try {
+      changes = classifyChanges(reader, sig.signedLength);
+    } catch (e) {
+      changes = { kind: 'disallowed', details: [`the later revisions cannot be read (${(e as Error).message})`] };
+    }
+  }
+
+  trace('verify: changes classified');
+  let chain: ChainResult | undefined;
+  if (cms?.signerCert && faults.length === 0) {
+    chain = await validateCertificate({ signer: cms.signerCert, pool, trust: opts.trust, at, now, revocation, purpose: sig.type === 'DocTimeStamp' ? 'timestamping' : 'signing' });
+  }
+  trace('verify: certificate validated');
+
+  // Indication, most serious first.
+  let indication: Indication = 'TOTAL_PASSED';
+  let sub: SubIndication | null = null;
+  const fail = (i: Indication, s: SubIndication): void => {
+    if (indication === 'TOTAL_PASSED') [indication, sub] = [i, s];
+  };
+  const integrityOk = faults.length === 0 && Boolean(cms?.signerCert) && Boolean(cms?.digestMatches) && Boolean(cms?.signatureValid);
+  if (faults.length) fail('TOTAL_FAILED', 'FORMAT_FAILURE');
+  else if (!cms?.signerCert) fail('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
+  else if (!cms.digestMatches) fail('TOTAL_FAILED', 'HASH_FAILURE');
+  else if (!cms.signatureValid) fail('TOTAL_FAILED', 'SIG_CRYPTO_FAILURE');
+  else if (cms.essCertMatches === false) fail('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
+  if (changes.kind === 'disallowed') fail('TOTAL_FAILED', 'FORMAT_FAILURE');
+  if (cms?.digestAlgorithm === 'sha1') {
+    if (at.getTime() >= SHA1_CUTOFF) fail('INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE');
+    else warnings.push('SHA-1 digest (accepted for a signature made before 2017)');
+  }
+  let certificate: CertStatus = chain?.certificate ?? 'revocation-unknown';
+  if (chain) {
+    if (chain.certificate === 'revoked') fail('TOTAL_FAILED', 'REVOKED');
+    else if (chain.certificate === 'not-yet-valid') fail('TOTAL_FAILED', 'NOT_YET_VALID');
+    else if (chain.certificate === 'expired') fail(hasPoe ? 'TOTAL_FAILED' : 'INDETERMINATE', hasPoe ? 'EXPIRED' : 'OUT_OF_BOUNDS_NO_POE');
+    if (chain.chain !== 'trusted') fail('INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND');
+    else if (chain.problems.some((p) => /SIGNATURE_INVALID|NOT_CA|PATH_LEN/.test(p))) fail('INDETERMINATE', 'CERTIFICATE_CHAIN_GENERAL_FAILURE');
+    if (!chain.keyUsageOk) fail('INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE');
+    if (chain.certificate === 'valid' && chain.revokedAt && !hasPoe) {
+      // Revoked after the claimed time: without proof of when it was signed, it cannot pass.
+      certificate = 'revoked';
+      fail('INDETERMINATE', 'REVOKED_NO_POE');
+    }
+    if (chain.certificate === 'valid' && !chain.validAtNow && !hasPoe) {
+      certificate = 'expired';
+      fail('INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE');
+    }
+    if (chain.certificate === 'revocation-unknown') fail('INDETERMINATE', 'TRY_LATER');
+  }
+
+  const report: SignatureReport = {
+    index: sig.index,
+    field: sig.fieldName,
+    kind: sig.type === 'DocTimeStamp' ? 'document-timestamp' : 'signature',
+    signer: signerOf(signerInfo),
+    signedAt: atSource ? at.toISOString() : null,
+    signedAtSource: atSource,
+    subFilter: sig.subFilter,
+    coversWholeDocument: sig.signedLength === reader.size && faults.length === 0,
+    integrity: integrityOk ? 'valid' : 'invalid',
+    chain: chain?.chain ?? 'incomplete',
+    certificate,
+    modificationsAfter: changes.kind,
+    indication,
+    subIndication: sub,
+    messages: { vi: '', en: '' },
+    details: {
+      byteRange: sig.byteRange ?? null,
+      signedLength: sig.signedLength,
+      digestAlgorithm: cms?.digestAlgorithm ?? null,
+      signatureAlgorithm: cms?.signatureAlgorithm ?? null,
+      pages: sig.pages,
+      reason: sig.reason,
+      location: sig.location,
+      faults,
+      warnings,
+      changes: changes.details,
+      chainPath: chain?.path.map((l) => l.info.subject) ?? [],
+      revocation: chain ? { source: chain.revocationSource, revokedAt: chain.revokedAt?.toISOString(), reason: chain.revocationReason } : null,
+      timestamp: timestamp ? { time: timestamp.time.toISOString(), tsa: timestamp.tsa, valid: timestamp.valid } : null,
+    },
+  };
+  report.messages = signatureMessages(report);
+  return report;
+}
+
+function summarize(file: string, size: number, signatures: SignatureReport[]): FileReport {
+  const rank: Record<Indication, number> = { TOTAL_PASSED: 0, INDETERMINATE: 1, TOTAL_FAILED: 2 };
+  let indication: Indication = 'TOTAL_PASSED';
+  let sub: SubIndication | null = null;
+  for (const s of signatures) {
+    if (rank[s.indication] > rank[indication]) [indication, sub] = [s.indication, s.subIndication];
+  }
+  if (signatures.length === 0) [indication, sub] = ['TOTAL_FAILED', 'SIGNED_DATA_NOT_FOUND'];
+  const report: FileReport = { file, size, signatures, indication, subIndication: sub, messages: { vi: '', en: '' } };
+  report.messages = fileMessages(report);
+  return report;
+}

@@ -1,0 +1,308 @@
+// Issue 3: the verifier against Kyso's own files, an independent signer's, and the known attacks,
+// through `kyso verify` (exit codes and JSON) and in-process for the details.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { SoftwareSigner } from '../../src/main/cms/signer.js';
+import { IncrementalUpdate } from '../../src/main/pdf/incremental.js';
+import { PdfDict, PdfName, PdfRef, PdfStream, isArray, isRef } from '../../src/main/pdf/objects.js';
+import { PdfReader } from '../../src/main/pdf/reader.js';
+import { textString } from '../../src/main/pdf/text.js';
+import { signPdf, type SignPdfOptions } from '../../src/main/sign/sign.js';
+import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
+import { sharedTestPki, type TestEntity } from '../fixtures/pki.js';
+import { makeTempDir, repoRoot } from '../fixtures/tmp.js';
+
+const pki = await sharedTestPki();
+const corpus = await sharedCorpus(pki);
+let work: string;
+
+beforeAll(() => {
+  work = makeTempDir('verify');
+});
+
+const signerFor = (e: TestEntity, scheme?: 'rsa-pss') => new SoftwareSigner(e.privateKey, e.certDer, e.issuer === 'subCa' ? [pki.subCa.certDer] : [], scheme);
+
+async function sign(input: string, name: string, e: TestEntity, extra: Partial<SignPdfOptions> = {}): Promise<string> {
+  const output = join(work, name);
+  await signPdf({ input, output, signer: signerFor(e), ...extra });
+  return output;
+}
+
+interface VerifyJson {
+  indication: string;
+  subIndication: string | null;
+  signatures: Array<{
+    index: number;
+    field: string;
+    signer: { commonName: string; organization?: string; serial: string } | null;
+    signedAt: string | null;
+    subFilter: string;
+    coversWholeDocument: boolean;
+    integrity: string;
+    chain: string;
+    certificate: string;
+    modificationsAfter: string;
+    indication: string;
+    subIndication: string | null;
+    messages: { vi: string; en: string };
+  }>;
+}
+
+function verify(file: string, args: string[] = ['--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath]): { status: number; json: VerifyJson; stderr: string } {
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'kyso.cjs'), 'verify', file, '--json', '--offline', '--trust', pki.rootPemPath, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KYSO_TRUST: '', XDG_CONFIG_HOME: join(work, 'config'), XDG_CACHE_HOME: join(work, 'cache') },
+  });
+  let json: VerifyJson = { indication: '', subIndication: null, signatures: [] };
+  if (r.stdout.trim().startsWith('{')) json = JSON.parse(r.stdout) as VerifyJson;
+  return { status: r.status ?? -1, json, stderr: r.stderr };
+}
+
+/** Appends an incremental update made by `edit` to a copy of `file`. */
+function appendUpdate(file: string, name: string, edit: (u: IncrementalUpdate, r: PdfReader) => void): string {
+  const out = join(work, name);
+  const r = PdfReader.open(file);
+  try {
+    const u = new IncrementalUpdate(r);
+    edit(u, r);
+    const built = u.build();
+    writeFileSync(out, Buffer.concat([readFileSync(file), built.bytes]));
+  } finally {
+    r.close();
+  }
+  return out;
+}
+
+let one: string, two: string, three: string;
+
+describe('Kyso files', () => {
+  beforeAll(async () => {
+    const base = corpusFile(corpus, 'gs-14').path;
+    one = await sign(base, 'one.pdf', pki.drafter);
+    two = await sign(one, 'two.pdf', pki.leader, { page: 1, rect: [300, 100, 180, 80] });
+    three = await sign(two, 'three.pdf', pki.org);
+  });
+
+  test('one signature: TOTAL_PASSED, exit 0, all facts', () => {
+    const { status, json } = verify(one);
+    expect(status).toBe(0);
+    expect(json.indication).toBe('TOTAL_PASSED');
+    const s = json.signatures[0]!;
+    expect(s).toMatchObject({
+      index: 1,
+      field: 'Signature1',
+      subFilter: 'ETSI.CAdES.detached',
+      coversWholeDocument: true,
+      integrity: 'valid',
+      chain: 'trusted',
+      certificate: 'valid',
+      modificationsAfter: 'none',
+      indication: 'TOTAL_PASSED',
+      subIndication: null,
+    });
+    expect(s.signer?.commonName).toBe(pki.drafter.names.commonName);
+    expect(s.messages.vi).toContain('HỢP LỆ');
+    expect(s.messages.en).toContain('VALID');
+  });
+
+  test('three signatures: each earlier one sees only signatures added', () => {
+    const { status, json } = verify(three);
+    expect(status).toBe(0);
+    expect(json.signatures.map((s) => [s.indication, s.modificationsAfter, s.coversWholeDocument])).toEqual([
+      ['TOTAL_PASSED', 'signatures', false],
+      ['TOTAL_PASSED', 'signatures', false],
+      ['TOTAL_PASSED', 'none', true],
+    ]);
+    expect(json.signatures.map((s) => s.signer?.commonName)).toEqual([pki.drafter.names.commonName, pki.leader.names.commonName, pki.org.names.commonName]);
+  });
+
+  test('without revocation data, offline: INDETERMINATE / TRY_LATER, exit 3', () => {
+    const { status, json } = verify(one, []);
+    expect(status).toBe(3);
+    expect(json.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'TRY_LATER', certificate: 'revocation-unknown', integrity: 'valid' });
+  });
+
+  test('ECDSA P-256 and RSA-PSS signatures pass', async () => {
+    const base = corpusFile(corpus, 'qpdf-objstm').path;
+    const ec = await sign(base, 'ecdsa.pdf', pki.ecdsa);
+    const pss = join(work, 'pss.pdf');
+    await signPdf({ input: base, output: pss, signer: signerFor(pki.leader, 'rsa-pss') });
+    for (const f of [ec, pss]) {
+      const { status, json } = verify(f);
+      expect(json.signatures[0]?.indication, JSON.stringify(json.signatures[0])).toBe('TOTAL_PASSED');
+      expect(status).toBe(0);
+    }
+  });
+
+  test('an independent signer (pdfsig, adbe.pkcs7.detached) passes', () => {
+    const f = corpusFile(corpus, 'pdfsig-signed').path;
+    const { status, json } = verify(f);
+    const s = json.signatures[0]!;
+    expect(s).toMatchObject({ subFilter: 'adbe.pkcs7.detached', integrity: 'valid', chain: 'trusted', certificate: 'valid', indication: 'TOTAL_PASSED' });
+    expect(status).toBe(0);
+  });
+});
+
+describe('attacks and faults', () => {
+  test('a byte flipped inside a signed range: HASH_FAILURE, exit 1', () => {
+    const f = join(work, 'flipped.pdf');
+    const b = readFileSync(one);
+    const at = b.indexOf('stream') + 10; // inside the first content stream
+    b[at] = b[at]! ^ 0x01;
+    writeFileSync(f, b);
+    const { status, json } = verify(f);
+    expect(status).toBe(1);
+    expect(json.signatures[0]).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE', integrity: 'invalid' });
+  });
+
+  test('an update that draws new page content: disallowed', () => {
+    const f = appendUpdate(one, 'new-content.pdf', (u, r) => {
+      const page = r.page(0);
+      const stream = u.add(new PdfStream(new PdfDict(), 0, 0, Buffer.from('BT /F1 24 Tf 100 400 Td (DA SUA) Tj ET')));
+      const d = page.dict.clone();
+      const old = d.get('Contents');
+      d.set('Contents', [...(isArray(old) ? old : old ? [old] : []), stream]);
+      u.set(page.ref, d);
+    });
+    const { status, json } = verify(f);
+    expect(status).toBe(1);
+    expect(json.signatures[0]).toMatchObject({ integrity: 'valid', modificationsAfter: 'disallowed', indication: 'TOTAL_FAILED', coversWholeDocument: false });
+    expect(json.signatures[0]!.messages.vi).toContain('SỬA ĐỔI');
+  });
+
+  test('an update that adds a page: disallowed', () => {
+    const f = appendUpdate(one, 'new-page.pdf', (u, r) => {
+      const pagesRef = r.catalog().get('Pages') as PdfRef;
+      const pages = r.resolveDict(pagesRef)!.clone();
+      const page = u.add(new PdfDict([['Type', PdfName.of('Page')], ['Parent', pagesRef], ['MediaBox', [0, 0, 595, 842]]]));
+      pages.set('Kids', [...(r.resolve(pages.get('Kids')) as PdfRef[]), page]);
+      pages.set('Count', (pages.get('Count') as number) + 1);
+      u.set(pagesRef, pages);
+    });
+    const { json } = verify(f);
+    expect(json.signatures[0]).toMatchObject({ modificationsAfter: 'disallowed', indication: 'TOTAL_FAILED' });
+  });
+
+  test('an update that only adds an annotation (the document number): passes, reported', () => {
+    const f = appendUpdate(one, 'annot.pdf', (u, r) => {
+      const page = r.page(0);
+      const annot = u.add(
+        new PdfDict([
+          ['Type', PdfName.of('Annot')],
+          ['Subtype', PdfName.of('FreeText')],
+          ['Rect', [60, 700, 260, 720]],
+          ['Contents', textString('Số: 123/QĐ-SYT')],
+          ['DA', textString('/Helv 12 Tf 0 g')],
+          ['P', page.ref],
+        ]),
+      );
+      const annots = page.dict.get('Annots');
+      if (isRef(annots)) u.set(annots, [...(r.resolve(annots) as PdfRef[]), annot]);
+      else {
+        const d = page.dict.clone();
+        d.set('Annots', [...(isArray(annots) ? annots : []), annot]);
+        u.set(page.ref, d);
+      }
+    });
+    const { status, json } = verify(f);
+    expect(json.signatures[0]).toMatchObject({ integrity: 'valid', modificationsAfter: 'annotations', coversWholeDocument: false, indication: 'TOTAL_PASSED' });
+    expect(status).toBe(0);
+  });
+
+  test('a ByteRange that skips bytes: FORMAT_FAILURE', () => {
+    const f = join(work, 'skip.pdf');
+    const b = readFileSync(one);
+    const m = /\/ByteRange \[0 (\d+) (\d+) (\d+)\]/.exec(b.toString('latin1'))!;
+    const [a, c] = [Number(m[1]), Number(m[2])];
+    const orig = m[0];
+    const forged = `/ByteRange [0 ${a - 20} ${c} ${m[3]}]`.padEnd(orig.length, ' ');
+    b.write(forged, m.index, 'latin1');
+    writeFileSync(f, b);
+    const { status, json } = verify(f);
+    expect(status).toBe(1);
+    expect(json.signatures[0]).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', integrity: 'invalid' });
+  });
+
+  test('a CMS moved from another file: HASH_FAILURE', async () => {
+    const other = await sign(corpusFile(corpus, 'gs-17').path, 'other.pdf', pki.drafter);
+    const f = join(work, 'moved.pdf');
+    const target = readFileSync(one);
+    const src = readFileSync(other).toString('latin1');
+    const hexOf = (s: string) => /\/Contents <([0-9a-fA-F]+)>/.exec(s)!;
+    const mt = hexOf(target.toString('latin1'));
+    const ms = hexOf(src);
+    const moved = ms[1]!.replace(/0+$/, '');
+    expect(moved.length).toBeLessThanOrEqual(mt[1]!.length);
+    target.write(moved.padEnd(mt[1]!.length, '0'), mt.index + '/Contents <'.length, 'latin1');
+    writeFileSync(f, target);
+    const { status, json } = verify(f);
+    expect(status).toBe(1);
+    expect(json.signatures[0]).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
+  });
+
+  test('an expired certificate (signed while valid, no timestamp): OUT_OF_BOUNDS_NO_POE', async () => {
+    const when = new Date((pki.expired.notBefore.getTime() + pki.expired.notAfter.getTime()) / 2);
+    const f = await sign(corpusFile(corpus, 'gs-14').path, 'expired.pdf', pki.expired, { signingTime: when });
+    const { status, json } = verify(f);
+    expect(status).toBe(3);
+    expect(json.signatures[0]).toMatchObject({ integrity: 'valid', certificate: 'expired', indication: 'INDETERMINATE', subIndication: 'OUT_OF_BOUNDS_NO_POE' });
+  });
+
+  test('a revoked certificate: REVOKED with the CRL, TRY_LATER offline without it', async () => {
+    const f = await sign(corpusFile(corpus, 'gs-14').path, 'revoked.pdf', pki.revoked);
+    const withCrl = verify(f);
+    expect(withCrl.status).toBe(1);
+    expect(withCrl.json.signatures[0]).toMatchObject({ certificate: 'revoked', indication: 'TOTAL_FAILED', subIndication: 'REVOKED' });
+    const without = verify(f, []);
+    expect(without.status).toBe(3);
+    expect(without.json.signatures[0]).toMatchObject({ certificate: 'revocation-unknown', indication: 'INDETERMINATE', subIndication: 'TRY_LATER' });
+  });
+
+  test('an untrusted root: NO_CERTIFICATE_CHAIN_FOUND', async () => {
+    const f = join(work, 'untrusted.pdf');
+    await signPdf({ input: corpusFile(corpus, 'gs-14').path, output: f, signer: new SoftwareSigner(pki.untrusted.privateKey, pki.untrusted.certDer, [pki.untrustedRoot.certDer]) });
+    const { status, json } = verify(f);
+    expect(status).toBe(3);
+    expect(json.signatures[0]).toMatchObject({ integrity: 'valid', chain: 'untrusted', indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND' });
+  });
+
+  test('a file without signatures: exit 1; not a PDF: exit 2', () => {
+    const none = verify(corpusFile(corpus, 'gs-14').path);
+    expect(none.status).toBe(1);
+    expect(none.json.subIndication).toBe('SIGNED_DATA_NOT_FOUND');
+    const f = join(work, 'not.pdf');
+    writeFileSync(f, 'hello');
+    const bad = verify(f);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('[PDF_NOT_PDF]');
+  });
+
+  test('truncated and corrupted files give a clear answer, never a crash or a hang', async () => {
+    const { verifyPdf } = await import('../../src/main/verify/verify.js');
+    const { loadTrustStore } = await import('../../src/main/verify/chain.js');
+    const { KysoError } = await import('../../src/shared/errors.js');
+    const trust = loadTrustStore([pki.rootPemPath]);
+    const src = readFileSync(three);
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const variants: Buffer[] = [];
+    for (const cut of [10, 500, 2000, Math.floor(src.length / 2), src.length - 30, src.length - 3]) variants.push(src.subarray(0, cut));
+    for (let i = 0; i < 40; i++) {
+      const b = Buffer.from(src);
+      for (let k = 0; k < 1 + Math.floor(rand() * 20); k++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+      variants.push(b);
+    }
+    for (const [i, v] of variants.entries()) {
+      const f = join(work, `fuzz-${i}.pdf`);
+      writeFileSync(f, v);
+      try {
+        const rep = await verifyPdf(f, { trust });
+        expect(['TOTAL_PASSED', 'INDETERMINATE', 'TOTAL_FAILED']).toContain(rep.indication);
+      } catch (e) {
+        expect(e, `variant ${i}: ${(e as Error).stack}`).toBeInstanceOf(KysoError);
+      }
+    }
+  });
+});

@@ -79,6 +79,25 @@ describe.each(corpus.map((c) => [c.name, c] as const))('%s', (name, file) => {
       for (const s of sigs.slice(0, -1)) expect(s.totalDocumentSigned).toBe(false);
       input = out;
     });
+    // Kyso's own verifier agrees: every signature, earlier ones included, passes, and what came
+    // after each is only further signatures.
+    const v = spawnSync(
+      process.execPath,
+      [join(repoRoot(), 'bin', 'kyso.cjs'), 'verify', input, '--json', '--offline', '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath],
+      { encoding: 'utf8', env: { ...process.env, KYSO_TRUST: '', XDG_CONFIG_HOME: join(work, 'config') } },
+    );
+    const report = JSON.parse(v.stdout) as { indication: string; signatures: Array<{ indication: string; modificationsAfter: string; integrity: string; chain: string }> };
+    expect(report.signatures).toHaveLength(already + STEPS.length);
+    report.signatures.forEach((s, i) => {
+      expect(s, `${name}: signature ${i + 1}: ${JSON.stringify(s)}`).toMatchObject({
+        integrity: 'valid',
+        chain: 'trusted',
+        indication: 'TOTAL_PASSED',
+        modificationsAfter: i === report.signatures.length - 1 ? 'none' : 'signatures',
+      });
+    });
+    expect(v.status).toBe(0);
+
     // Nothing but the outputs is left in the folder: no temporary files.
     expect(readdirSync(work).filter((f) => f.includes('.kyso-tmp'))).toEqual([]);
     expect(existsSync(input)).toBe(true);

@@ -237,6 +237,34 @@ describe('signatures', () => {
   });
 });
 
+// Every corpus producer (ghostscript, qpdf with object streams and linearized, MuPDF, cairo,
+// pdf-lib, poppler's signer, the hand-made hybrid file): a Kyso signature, then a document number
+// annotation, then a second Kyso signature. No false alarm on any of them.
+describe.each(corpus.map((c) => [c.name] as const))('corpus %s', (name) => {
+  test('signature, annotation, signature', async () => {
+    const s1 = await sign(file(name));
+    const annotated = update(s1.path, (r, u) => addDocumentNumber(r, u));
+    const onlyAnnot = classify(annotated, s1.signedLength);
+    expect(onlyAnnot, JSON.stringify(onlyAnnot)).toMatchObject({ kind: 'annotations', revisionsAfter: 1 });
+    const s2 = await sign(annotated, { rect: [300, 100, 180, 60] });
+    const rep = classify(s2.path, s1.signedLength);
+    expect(rep, JSON.stringify(rep)).toMatchObject({ kind: 'signatures', revisionsAfter: 2 });
+    expect(rep.details).toContain('update 2: signature field Signature2 added and signed'.replace('Signature2', readFormName(s2.path)));
+    expect(classify(s2.path, s2.signedLength)).toEqual({ kind: 'none', revisionsAfter: 0, details: [] });
+  });
+});
+
+/** The name of the newest signature field of a file. */
+function readFormName(path: string): string {
+  const r = PdfReader.open(path);
+  try {
+    const sigs = readForm(r).all.filter((f) => f.type === 'Sig');
+    return sigs[sigs.length - 1]!.name;
+  } finally {
+    r.close();
+  }
+}
+
 describe('annotations', () => {
   test('a /Text annotation added: "annotations"', async () => {
     const s = await sign(file('gs-14'));
@@ -357,7 +385,7 @@ describe('form filling', () => {
     const rep = classify(out, s.signedLength);
     expect(rep.kind).toBe('form-fill');
     expect(rep.details).toContain('form field hoVaTen filled (/V changed)');
-    expect(rep.details).toContain('widget of form field hoVaTen /AP changed');
+    expect(rep.details).toContain('appearance of widget of form field hoVaTen changed');
   });
 
   test('a field locked by a signature (/Lock /Include) may not change; another field may', () => {
@@ -577,6 +605,36 @@ describe('disallowed changes', () => {
     expect(rep.details).toContain(`page 1 /Contents redefined (obj ${contents.num})`);
   });
 
+  test('an object stream redefined: the page inside it changes without an xref entry of its own', async () => {
+    const s = await sign(file('qpdf-objstm'));
+    let pageNum = 0;
+    const out = update(s.path, (r, u) => {
+      const page = r.pages()[1]!; // page 1 was rewritten by the signature (its /Annots); page 2 is still in the object stream
+      pageNum = page.ref.num;
+      const e = r.xref.get(pageNum)!;
+      expect(e.type).toBe('c');
+      if (e.type !== 'c') return;
+      // Rebuild the object stream with the same members, page 2 given another /MediaBox.
+      const members = [...r.xref].filter(([, x]) => x.type === 'c' && x.stream === e.stream).map(([n]) => n);
+      let header = '';
+      let body = '';
+      for (const n of members) {
+        let v = r.get(new PdfRef(n, 0));
+        if (n === pageNum) v = (v as PdfDict).clone().set('MediaBox', [0, 0, 300, 300]);
+        header += `${n} ${body.length} `;
+        body += serialize(v as PdfObject) + '\n';
+      }
+      const data = Buffer.from(header + body, 'latin1');
+      u.set(new PdfRef(e.stream, 0), new PdfStream(new PdfDict([['Type', PdfName.of('ObjStm')], ['N', members.length], ['First', header.length]]), 0, data.length, data));
+    });
+    const r = PdfReader.open(out);
+    expect(r.pages()[1]!.mediaBox).toEqual([0, 0, 300, 300]);
+    r.close();
+    const rep = classify(out, s.signedLength);
+    expect(rep.kind).toBe('disallowed');
+    expect(rep.details).toContain(`page 2 /MediaBox changed (obj ${pageNum})`);
+  });
+
   test('a generation number changed', async () => {
     const s = await sign(file('gs-14'));
     const r = PdfReader.open(s.path);
@@ -650,6 +708,7 @@ describe('bookkeeping and odd input', () => {
     // A "signed length" that is not the end of a revision.
     const mid = classify(s.path, 500);
     expect(mid.kind).toBe('disallowed');
+    expect(mid.details).toContain('the signed revision has broken cross-reference information (read by scanning)');
   });
 
   test('in-memory buffers work too', async () => {

@@ -109,13 +109,13 @@ class RevisionDiff {
   run(): RevisionDiffResult {
     this.diffXref();
     if (this.touched.size > 0) {
+      this.oldTree = formTree(this.old);
+      this.newTree = formTree(this.neu);
       this.freezeOld();
       for (const num of this.touched.keys()) {
         const role = this.frozen.get(num);
         if (role) this.blame(num, `${role} redefined (obj ${num})`);
       }
-      this.oldTree = formTree(this.old);
-      this.newTree = formTree(this.neu);
       this.locks = this.readLocks();
       this.checkTrailer();
       this.checkCatalog();
@@ -224,7 +224,7 @@ class RevisionDiff {
     };
     walk(catalog.get('Pages'), 0);
     // Signed signature fields: the field, its widgets and their appearances, the signature dictionary.
-    const tree = formTree(old);
+    const tree = this.oldTree;
     for (const node of tree.values()) {
       if (node.ft !== 'Sig' || node.kind === 'node') continue;
       const field = node.kind === 'widget' ? tree.get(node.field ?? -1) : node;
@@ -404,7 +404,8 @@ class RevisionDiff {
         continue;
       }
       if (this.touched.has(p.ref.num)) {
-        const keys = changedKeys(o.dict, this.old, p.dict, this.neu).filter((k) => k !== 'Annots');
+        const keys = changedKeys(o.dict, this.old, p.dict, this.neu).filter((k) => k !== 'Annots' && k !== 'Tabs');
+        if (!sameValue(o.dict.get('Tabs'), this.old, p.dict.get('Tabs'), this.neu)) this.note('annotations', `page ${i + 1} /Tabs (tab order) changed`);
         for (const k of keys) {
           const what = !o.dict.has(k) ? 'added' : !p.dict.has(k) ? 'removed' : 'changed';
           this.blame(p.ref.num, `page ${i + 1} /${k} ${what} (obj ${p.ref.num})`);
@@ -632,6 +633,11 @@ class RevisionDiff {
     }
     if (node.ft !== 'Sig') {
       this.blame(num, `form field ${name} (/${node.ft ?? '?'}) added (obj ${num})`);
+      return;
+    }
+    const problem = this.actionProblem(node.dict);
+    if (problem) {
+      this.blame(num, `new signature field ${name} carries ${problem}`);
       return;
     }
     const v = node.dict.get('V');

@@ -45,6 +45,53 @@ export const ERROR_CODES = [
   'CERT_REVOKED',
   'CERT_KEY_USAGE',
   'SIGN_PLACEHOLDER_TOO_SMALL',
+  'ASSET_MISSING',
+  'ASSET_INVALID',
+  'IMAGE_INVALID',
+  'FONT_GLYPH_MISSING',
+  'PRESET_UNKNOWN',
+  'ANCHOR_NOT_FOUND',
+  'LEADER_SIGNATURE_NOT_FOUND',
+  'PLACEMENT_OUTSIDE_PAGE',
+  'PLACEMENT_NO_ROOM',
+  'ISSUE_DATE_NOT_SIGNING_DATE',
+  'ISSUE_DATE_INVALID',
+  'DOC_NUMBER_SYMBOL_MISMATCH',
+  'DOC_NUMBER_ALREADY_FILLED',
+  'ISSUE_DATE_PRINTED_MISMATCH',
+  'API_UNKNOWN_CALL',
+  'API_INVALID_INPUT',
+  'API_FORBIDDEN',
+  'DOCUMENT_NOT_FOUND',
+  'DOCUMENT_STEP_NOT_ALLOWED',
+  'JOB_NOT_FOUND',
+  'INBOX_ALREADY_DECIDED',
+  'SETTINGS_INVALID_FILE',
+  'STORE_OPEN_FAILED',
+  'STORE_TOO_NEW',
+  'STORE_FILE_MISSING',
+  'STORE_FILE_DAMAGED',
+  'DOCUMENT_CHANGED',
+  'DOCUMENT_ISSUED',
+  'DOCUMENT_RETURN_NOT_ALLOWED',
+  'SIGNATURE_REQUIRED_MISSING',
+  'SIGNATURE_REQUIRED_INVALID',
+  'DOCUMENT_SECRET',
+  'DOC_NUMBER_DUPLICATE',
+  'DOC_NUMBER_REQUIRED',
+  'OUTBOX_RECALLED',
+  'ATTACHMENT_UNSUPPORTED',
+  'OFFICE_CONVERTER_MISSING',
+  'OFFICE_CONVERSION_FAILED',
+  'ARCHIVE_RECORD_CONFLICT',
+  'ARCHIVE_ALREADY_FILED',
+  'ARCHIVE_NOT_ALLOWED',
+  'ARCHIVE_RETENTION_INVALID',
+  'AUDIT_CHAIN_BROKEN',
+  'DEMO_TOOL_MISSING',
+  'SIGN_RESULT_INVALID',
+  'INBOX_SIGNATURE_INVALID',
+  'SEAL_IMAGE_MISSING',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -111,7 +158,7 @@ export function errorLine(code: ErrorCode, details: ErrorDetails = {}): string {
 /** Turns anything thrown into a KysoError; unknown errors become INTERNAL with their message kept for the log. */
 export function toKysoError(e: unknown): KysoError {
   if (e instanceof KysoError) return e;
-  const err = e as NodeJS.ErrnoException | undefined;
+  const err = e as { code?: unknown; path?: string; message?: string } | undefined;
   if (err && typeof err === 'object' && typeof err.code === 'string') {
     if (err.code === 'ENOSPC') return new KysoError('DISK_FULL', { path: err.path }, { cause: e });
     if (err.code === 'ENOENT') return new KysoError('FILE_NOT_FOUND', { path: err.path }, { cause: e });

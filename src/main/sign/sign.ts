@@ -36,6 +36,22 @@ export interface AppearanceContext {
 /** Adds the appearance's objects to the update and returns the reference of its form XObject. */
 export type AppearanceBuilder = (ctx: AppearanceContext) => PdfRef;
 
+/** What a builder of extra annotations (the clerk's number and date) gets: the signature's own revision. */
+export interface AnnotationContext {
+  update: IncrementalUpdate;
+  reader: PdfReader;
+  pages: PageInfo[];
+  certificate: CertificateInfo;
+  signingTime: Date;
+}
+/** An annotation object already added to the update, to be listed in its page's /Annots. */
+export interface AddedAnnotation {
+  /** 0-based page index. */
+  page: number;
+  ref: PdfRef;
+}
+export type AnnotationBuilder = (ctx: AnnotationContext) => AddedAnnotation[];
+
 export interface SignPdfOptions {
   input: string;
   output: string;
@@ -53,6 +69,15 @@ export interface SignPdfOptions {
   contactInfo?: string;
   signingTime?: Date;
   appearance?: AppearanceBuilder;
+  /**
+   * Which way the visible widget is turned, counter-clockwise (its /MK /R): the page's /Rotate for an
+   * appearance that stands upright as the page is seen. The appearance's own /Matrix does the drawing.
+   */
+  widgetRotation?: 0 | 90 | 180 | 270;
+  /** Annotations added in the same revision, so that this signature covers them (number filling). */
+  annotations?: AnnotationBuilder;
+  /** Called last, before the revision is built (e.g. writes the font subsets the appearances used). */
+  beforeBuild?: (update: IncrementalUpdate) => void | Promise<void>;
   /** Extra bytes reserved in /Contents beyond the CMS's exact size (room for an unsigned attribute later). */
   extraReserve?: number;
 }
@@ -138,19 +163,25 @@ function blankAppearance(update: IncrementalUpdate, width: number, height: numbe
   return update.add(new PdfStream(d, 0, 0, Buffer.alloc(0)));
 }
 
-/** Puts the widget in the page's /Annots, rewriting the array object or the page itself. */
-function addToPage(update: IncrementalUpdate, reader: PdfReader, page: PageInfo, widget: PdfRef): void {
-  const annots = page.dict.get('Annots');
+/**
+ * Puts an annotation in the page's /Annots, rewriting the array object or the page itself. Reads
+ * both as the update has them, so several annotations can go to one page in one revision.
+ */
+function addToPage(update: IncrementalUpdate, reader: PdfReader, page: PageInfo, annot: PdfRef): void {
+  const pending = update.current(page.ref);
+  const pageDict = pending instanceof PdfDict ? pending : page.dict;
+  const annots = pageDict.get('Annots');
   if (isRef(annots)) {
     const current = update.current(annots);
     const arr = current instanceof PdfRaw ? undefined : reader.resolve(current as PdfObject);
     if (isArray(arr)) {
-      update.set(annots, [...arr, widget]);
+      update.set(annots, [...arr, annot]);
       return;
     }
   }
-  const p = page.dict.clone();
-  p.set('Annots', [...(isArray(annots) ? annots : []), widget]);
+  const p = pageDict.clone();
+  const existing = reader.resolve(annots);
+  p.set('Annots', [...(isArray(existing) ? existing : []), annot]);
   update.set(page.ref, p);
 }
 
@@ -226,9 +257,19 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
       ['P', page.ref],
     ]);
     if (ap) widget.set('AP', new PdfDict([['N', ap]]));
+    if (ap && opts.widgetRotation !== undefined) widget.set('MK', new PdfDict([['R', opts.widgetRotation]]));
     update.set(widgetRef, widget);
     addToPage(update, reader, page, widgetRef);
     addToForm(update, reader, form, widgetRef);
+    if (opts.annotations) {
+      const pages = reader.pages();
+      for (const a of opts.annotations({ update, reader, pages, certificate, signingTime })) {
+        const target = pages[a.page];
+        if (!target) throw new KysoError('PDF_PAGE_OUT_OF_RANGE', { page: a.page + 1, pages: pages.length });
+        addToPage(update, reader, target, a.ref);
+      }
+    }
+    await opts.beforeBuild?.(update);
 
     const cmsOpts: CmsOptions = { digest, signingTime: profile === 'pkcs7' ? signingTime : undefined };
     const reserved = estimateCmsSize(opts.signer, cmsOpts) + 16 + (opts.extraReserve ?? 0);

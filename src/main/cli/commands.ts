@@ -2,11 +2,13 @@
 // as KysoError and printed by main() as one line.
 import { resolve } from 'node:path';
 import { KysoError } from '../../shared/errors.js';
-import { signPdf, type SignatureProfile } from '../sign/sign.js';
+import { signPdf, type SignatureProfile, type SignPdfResult } from '../sign/sign.js';
+import { SIGNATURE_ROLES, imageFile, signVisible, type SignatureRole, type SignVisibleResult, type VisibleOptions } from '../sign/visible.js';
 import { finalizeAll, formatTokenList, listTokens, openToken, resolveModulePath, tokenListToJson } from '../token/index.js';
 import type { SignatureScheme } from '../cms/signer.js';
-import { int, parse, pinFromEnv, rect, required, str } from './args.js';
+import { int, parse, pinFromEnv, rect, required, str, list, type Parsed } from './args.js';
 import { verifyCommand } from './verify.js';
+import { DESK_COMMANDS, DESK_HELP } from './desk-commands.js';
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -19,10 +21,24 @@ Cách dùng | Usage:
   kyso sign IN.pdf -o OUT.pdf --token LABEL --pin-env VAR [--module PATH] [--key-id HEX]
             [--page N --rect x,y,w,h] [--reason TEXT] [--location TEXT]
             [--profile pades|pkcs7] [--field NAME] [--scheme pkcs1|pss] [--json]
+            [--role drafter|leader|org|attachment|copy] [--image PNG] [--anchor TEXT]
+            [--preset nd30|quang-ninh] [--signer-name TEXT] [--signer-title TEXT]
+            [--doc-number TEXT] [--issued YYYY-MM-DD] [--organisation TEXT] [--copy-form TEXT]
       Ký số tệp PDF (cập nhật gia tăng) | Sign a PDF (incremental update).
       Mã PIN đọc từ biến môi trường VAR, không bao giờ từ dòng lệnh | The PIN is read from the
       environment variable VAR, never from the command line.
       --rect: điểm PDF tính từ góc dưới trái trang | PDF points from the page's lower-left corner.
+      --role: chữ ký hiện hình theo Nghị định 30 | a visible signature as Nghị định 30 places it:
+        drafter   ký nháy: chữ viết tắt tên (hoặc ảnh) sau dòng "Lưu:" | initials after "Lưu:"
+        leader    ký phê duyệt: ảnh chữ ký (xanh, PNG trong suốt) giữa chức vụ và họ tên
+                  | the signature image between --signer-title and the name (default: certificate's)
+        org       ký phát hành: ảnh dấu (đỏ, kích thước thật) trùm 1/3 chữ ký bên trái; với
+                  --doc-number/--issued, văn thư điền số, ngày ban hành trong cùng lần ký
+                  | the seal over the left third of the leader's signature; fills number and date
+        attachment  văn bản kèm theo: số, ký hiệu (--doc-number), thời gian ký, cơ quan, góc trên phải
+        copy      bản sao điện tử (--copy-form "SAO Y"): góc trên phải trang đầu
+      --preset quang-ninh: chữ ký cơ quan ở lề trái trang 1, dưới "Số:" | org block under "Số:".
+      --issued: phải là ngày ký (giờ Việt Nam) | must be the signing day (Vietnam time).
 
   kyso verify FILE.pdf [--trust PEM]... [--crl FILE]... [--ocsp FILE]... [--cert PEM]...
             [--offline] [--json]
@@ -30,7 +46,7 @@ Cách dùng | Usage:
       Mã thoát | Exit: 0 mọi chữ ký hợp lệ | all passed; 1 có chữ ký không hợp lệ | one failed;
       3 chưa xác định | indeterminate; 2 sai cú pháp hoặc không phải PDF | bad usage or not a PDF.
       Chứng thư gốc tin cậy | Trusted roots: --trust, KYSO_TRUST, ~/.config/kyso/trust/*.pem.
-
+${DESK_HELP}
 Mã thoát | Exit codes: 0 thành công | success; 1 lỗi | failed; 2 sai cú pháp lệnh | wrong usage.
 Driver PKCS#11: --module, hoặc | or KYSO_PKCS11_MODULE, hoặc danh mục | or the catalogue native/token-drivers.json.
 `;
@@ -82,6 +98,16 @@ const sign: Command = async (argv) => {
     field: { type: 'string' },
     scheme: { type: 'string' },
     json: { type: 'boolean' },
+    role: { type: 'string' },
+    image: { type: 'string' },
+    anchor: { type: 'string' },
+    preset: { type: 'string' },
+    'doc-number': { type: 'string' },
+    issued: { type: 'string' },
+    'signer-name': { type: 'string' },
+    'signer-title': { type: 'string' },
+    organisation: { type: 'string' },
+    'copy-form': { type: 'string' },
   });
   if (p.positionals.length !== 1) throw new KysoError('USAGE', { reason: 'give exactly one input PDF' });
   const input = resolve(p.positionals[0]!);
@@ -91,24 +117,26 @@ const sign: Command = async (argv) => {
   const r = rect(p, 'rect');
   const prof = profile(str(p, 'profile'));
   const sch = scheme(str(p, 'scheme'));
+  const visible = visibleOptions(p, page, r);
   const pin = pinFromEnv(p);
   const module = resolveModulePath(str(p, 'module'));
   const session = openToken({ module, label });
   try {
     session.login(pin);
     const signer = session.signer({ keyId: str(p, 'key-id'), scheme: sch });
-    const result = await signPdf({
+    const common = {
       input,
       output,
       signer,
-      page,
-      rect: r,
       reason: str(p, 'reason'),
       location: str(p, 'location'),
       contactInfo: str(p, 'contact'),
       fieldName: str(p, 'field'),
       profile: prof,
-    });
+    };
+    const visibleResult: SignVisibleResult | undefined = visible ? await signVisible({ ...common, visible }) : undefined;
+    const result: SignPdfResult = visibleResult ?? (await signPdf({ ...common, page, rect: r }));
+    const plan = visibleResult?.plan;
     if (p.values.json) {
       process.stdout.write(
         JSON.stringify({
@@ -122,6 +150,14 @@ const sign: Command = async (argv) => {
           signingTime: result.signingTime.toISOString(),
           signer: result.signer.subject,
           mechanism: signer.lastMechanism,
+          ...(plan && visible
+            ? {
+                role: visible.role,
+                rect: plan.rect,
+                rotation: plan.widgetRotation,
+                filled: plan.numbering.map((n) => ({ kind: n.kind, text: n.text })),
+              }
+            : {}),
         }) + '\n',
       );
     } else {
@@ -129,6 +165,10 @@ const sign: Command = async (argv) => {
         `Đã ký: ${result.output} (trường ${result.fieldName}, trang ${result.page}, người ký ${result.signer.commonName})\n` +
           `Signed: ${result.output} (field ${result.fieldName}, page ${result.page}, signer ${result.signer.commonName})\n`,
       );
+      if (plan?.numbering.length) {
+        const filled = plan.numbering.map((n) => n.text).join(', ');
+        process.stdout.write(`Đã điền số, ngày ban hành: ${filled} | Filled number and issue date: ${filled}\n`);
+      }
     }
     return 0;
   } finally {
@@ -137,8 +177,42 @@ const sign: Command = async (argv) => {
   }
 };
 
+function role(v: string | undefined): SignatureRole | undefined {
+  if (v === undefined) return undefined;
+  if ((SIGNATURE_ROLES as readonly string[]).includes(v)) return v as SignatureRole;
+  throw new KysoError('USAGE', { reason: `--role must be one of ${SIGNATURE_ROLES.join(', ')}` });
+}
+
+const VISIBLE_ONLY = ['image', 'anchor', 'preset', 'doc-number', 'issued', 'signer-name', 'signer-title', 'organisation', 'copy-form'];
+
+/** The visible-signature options, when --role is given (checked before the token is opened). */
+function visibleOptions(p: Parsed, page: number | undefined, r: [number, number, number, number] | undefined): VisibleOptions | undefined {
+  const which = role(str(p, 'role'));
+  if (!which) {
+    const stray = VISIBLE_ONLY.find((k) => p.values[k] !== undefined);
+    if (stray) throw new KysoError('USAGE', { reason: `--${stray} needs --role` });
+    return undefined;
+  }
+  const imagePath = str(p, 'image');
+  return {
+    role: which,
+    preset: str(p, 'preset'),
+    image: imagePath ? imageFile(resolve(imagePath)) : undefined,
+    page,
+    rect: r,
+    anchor: str(p, 'anchor'),
+    signerName: str(p, 'signer-name'),
+    signerTitle: str(p, 'signer-title'),
+    docNumber: str(p, 'doc-number'),
+    issued: str(p, 'issued'),
+    organisation: str(p, 'organisation'),
+    copyForm: str(p, 'copy-form'),
+  };
+}
+
 export const COMMANDS: Record<string, Command> = {
   'token list': tokenList,
   sign,
   verify: verifyCommand,
+  ...DESK_COMMANDS,
 };

@@ -1,0 +1,49 @@
+// The desk's commands and their help, as one table for the `kyso` command line.
+import { ARCHIVE_COMMANDS } from './desk-archive.js';
+import { demo } from './desk-demo.js';
+import { DOC_COMMANDS } from './desk-doc.js';
+import { MAIL_COMMANDS } from './desk-mail.js';
+import { withDataPrefix, type Command } from './desk.js';
+
+const TABLE: Record<string, Command> = { ...DOC_COMMANDS, ...MAIL_COMMANDS, ...ARCHIVE_COMMANDS, demo };
+
+/** Desk commands, and the leading `--data DIR` form (`kyso --data DIR doc add …`). */
+export const DESK_COMMANDS: Record<string, Command> = { ...TABLE, '--data': withDataPrefix(() => TABLE) };
+
+export const DESK_HELP = `
+Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặc định | default $KYSO_DATA or ~/.local/share/kyso):
+  kyso doc add FILE.pdf --method 1|2|3 [--title TEXT] [--urgency normal|urgent|very-urgent|flash]
+            [--type TEXT] [--to RECIPIENT]... [--paper-copy] [--secrecy mat|toi-mat|tuyet-mat]
+      Nhập dự thảo (phương thức 1: bản gốc đã ký tay, quét) | Add a draft (method 1: a scanned original).
+      1 = cơ quan | organisation; 2 = lãnh đạo, cơ quan | leader, organisation; 3 = chuyên viên, lãnh đạo, cơ quan.
+      Văn bản mật bị từ chối | state-secret documents are refused.
+  kyso doc sign ID [ID...] --as drafter|leader|org --token LABEL --pin-env VAR [--module PATH]
+            [--key-id HEX] [--scheme pkcs1|pss] [--image PNG] [--signer-title TEXT] [--signer-name TEXT]
+            [--preset nd30|quang-ninh] [--page N --rect x,y,w,h] [--anchor TEXT] [--organisation TEXT]
+            [--number 15/QĐ-UBND] [--issued YYYY-MM-DD] [--no-fill] [--reason TEXT] [--location TEXT]
+      Ký theo đúng thứ tự của phương thức; nhiều ID: ký lô, một lần nhập PIN | Sign in the method's
+      order; several IDs: a batch with one PIN entry. Văn thư: số và ngày ban hành (hôm nay) được điền
+      khi ký; bỏ --number để Kyso cấp số tiếp theo | the clerk's number and issue date (today) are filled in.
+  kyso doc return ID --comment TEXT        Trả dự thảo cho chuyên viên | Send the draft back to the drafter.
+  kyso doc show ID [--no-verify] [--json]   Văn bản, chữ ký và kết quả kiểm tra | Document, signatures, verdicts.
+  kyso doc export ID -o OUT.pdf            Ghi bản hiện tại | Write the current revision.
+  kyso doc attach ID FILE [--name NAME]    Đính kèm (.pdf, .docx, .xlsx, .pptx, .doc, .xls → PDF bằng LibreOffice).
+  kyso doc revise ID FILE.pdf              Thay dự thảo sau khi bị trả lại | Replace a draft that was sent back.
+  kyso doc list [--json]
+  kyso inbox import FILE|DIR [--title T] [--sender S] [--number N] [--urgency U]
+      Nhận văn bản đến, kiểm tra chữ ký | Receive documents and verify them.
+  kyso inbox accept ID                     Tiếp nhận, cấp số đến | Accept and register (số đến).
+  kyso inbox reject ID --reason TEXT       Trả lại, ghi lý do | Reject, with the reason kept.
+  kyso inbox list [--status new|accepted|rejected] [--search TEXT] [--order urgency|date] [--limit N] [--json]
+  kyso outbox list [--json]                Văn bản đi chờ gửi, khẩn trước, cảnh báo quá hạn | Outbox, urgent first, late warnings.
+  kyso outbox send ID [--to RECIPIENT]...  Ghi nhận đã gửi | Record as sent.
+  kyso outbox recall ID --reason TEXT      Thu hồi | Recall.
+  kyso archive add ID --record CODE --retention YEARS|permanent [--record-title T] [--incoming]
+  kyso archive search TEXT [--json]        Tìm theo số, trích yếu, người ký, ngày | By number, title, signer, date.
+  kyso archive list [--json]
+  kyso audit verify [--json]               Kiểm tra chuỗi băm của nhật ký | Check the audit log's hash chain.
+  kyso audit list [--subject document:ID] [--limit N] [--json]
+  Kiểm tra chữ ký dùng | Verification uses --trust PEM, --crl FILE, KYSO_TRUST, DATA/trust, DATA/crl; --online.
+  kyso demo [--dir DIR] [--json]
+      Chạy thử ba phương thức trên token SoftHSM2 và PKI tạm | The three methods on throw-away tokens and PKI.
+`;

@@ -1,0 +1,110 @@
+// `kyso inbox …` and `kyso outbox …`: received documents (verified, registered with số đến,
+// accepted or rejected with a reason) and issued documents waiting to be sent.
+import { resolve } from 'node:path';
+import { errorLine, KysoError } from '../../shared/errors.js';
+import { int, list, required, str } from './args.js';
+import { urgency } from './desk-doc.js';
+import { json, one, out, parseDesk, withDesk, type Command } from './desk.js';
+
+const importCmd: Command = async (argv) => {
+  const p = parseDesk(argv, { title: { type: 'string' }, sender: { type: 'string' }, number: { type: 'string' }, urgency: { type: 'string' }, issued: { type: 'string' } });
+  const path = resolve(one(p, 'file or folder'));
+  return withDesk(p, async (desk) => {
+    const results = await desk.importIncomingPath(path, { title: str(p, 'title'), sender: str(p, 'sender'), number: str(p, 'number'), urgency: urgency(str(p, 'urgency')), issueDate: str(p, 'issued') });
+    const failed = results.filter((r) => r.error).length;
+    if (
+      !json(p, {
+        items: results.map((r) =>
+          r.item
+            ? { file: r.file, id: r.item.id, indication: r.item.verdict.indication, subIndication: r.item.verdict.subIndication, signers: r.item.signers, secrecy: r.item.secrecy }
+            : { file: r.file, error: r.error },
+        ),
+      })
+    ) {
+      for (const r of results) {
+        if (r.item) out(`${r.item.id.padStart(5)}  ${r.item.verdict.indication.padEnd(13)} ${r.item.fileName} — ${r.item.verdict.messages.vi}`);
+        else out(`    -  ${r.file}: ${errorLine(r.error!.code, r.error!.details)}`);
+      }
+    }
+    return failed ? 1 : 0;
+  });
+};
+
+const decide =
+  (accept: boolean): Command =>
+  async (argv) => {
+    const p = parseDesk(argv, { reason: { type: 'string' } });
+    const id = one(p, 'inbox id');
+    const reason = accept ? undefined : required(p, 'reason');
+    return withDesk(p, (desk) => {
+      const item = desk.decideIncoming(id, accept ? { accept: true } : { accept: false, reason: reason! });
+      if (!json(p, { id: item.id, status: item.status, incomingNumber: item.incomingNumber, reason: item.reason, decidedAt: item.decidedAt }))
+        out(
+          accept
+            ? `Đã tiếp nhận, số đến ${item.incomingNumber} | Accepted, incoming number ${item.incomingNumber}`
+            : `Đã trả lại: ${item.reason} | Rejected: ${item.reason}`,
+        );
+      return 0;
+    });
+  };
+
+const listInboxCmd: Command = async (argv) => {
+  const p = parseDesk(argv, { status: { type: 'string' }, search: { type: 'string' }, order: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' } });
+  const status = str(p, 'status');
+  if (status !== undefined && !['new', 'accepted', 'rejected'].includes(status)) throw new KysoError('USAGE', { reason: '--status must be new, accepted or rejected' });
+  const order = str(p, 'order');
+  if (order !== undefined && order !== 'urgency' && order !== 'date') throw new KysoError('USAGE', { reason: '--order must be urgency or date' });
+  const text = str(p, 'search') ?? (p.positionals.length ? p.positionals.join(' ') : undefined);
+  return withDesk(p, (desk) => {
+    const items = desk.listInbox({ status: status as 'new' | undefined, text, order: order as 'date' | undefined, limit: int(p, 'limit'), offset: int(p, 'offset') });
+    if (json(p, { items })) return 0;
+    for (const i of items)
+      out(`${i.id.padStart(5)}  ${i.status.padEnd(9)} ${String(i.incomingNumber ?? '-').padStart(5)}  ${i.verdict.indication.padEnd(13)} ${i.urgency.padEnd(11)} ${i.title}${i.reason ? ` (${i.reason})` : ''}`);
+    return 0;
+  });
+};
+
+const listOutboxCmd: Command = async (argv) => {
+  const p = parseDesk(argv, {});
+  return withDesk(p, (desk) => {
+    const items = desk.listOutbox();
+    if (json(p, { items })) return 0;
+    for (const i of items) {
+      const warn = i.warning === 'late' ? ' ⚠ QUÁ HẠN GỬI | LATE' : i.warning === 'send-now' ? ' ⚠ GỬI NGAY | SEND NOW' : i.warning === 'not-sent-same-day' ? ' ⚠ CHƯA GỬI TRONG NGÀY | NOT SENT SAME DAY' : '';
+      out(`${i.documentId.padStart(5)}  ${i.state.padEnd(8)} ${i.urgency.padEnd(11)} ${i.number ?? ''}  hạn | by ${i.sendBy}  ${i.title}${i.paperCopyRequired ? ' (+ bản giấy | paper copy)' : ''}${warn}`);
+    }
+    return 0;
+  });
+};
+
+const send: Command = async (argv) => {
+  const p = parseDesk(argv, { to: { type: 'string', multiple: true } });
+  const id = one(p, 'document id');
+  return withDesk(p, (desk) => {
+    const names = list(p, 'to');
+    const item = desk.markSent(id, names.length ? names : undefined);
+    if (!json(p, item)) out(`Văn bản ${item.documentId}: ${item.state} | Document ${item.documentId}: ${item.state}`);
+    return 0;
+  });
+};
+
+const recall: Command = async (argv) => {
+  const p = parseDesk(argv, { reason: { type: 'string' } });
+  const id = one(p, 'document id');
+  const reason = required(p, 'reason');
+  return withDesk(p, (desk) => {
+    const item = desk.recall(id, reason);
+    if (!json(p, item)) out(`Đã thu hồi văn bản ${item.documentId} | Recalled document ${item.documentId}`);
+    return 0;
+  });
+};
+
+export const MAIL_COMMANDS: Record<string, Command> = {
+  'inbox import': importCmd,
+  'inbox accept': decide(true),
+  'inbox reject': decide(false),
+  'inbox list': listInboxCmd,
+  'outbox list': listOutboxCmd,
+  'outbox send': send,
+  'outbox recall': recall,
+};

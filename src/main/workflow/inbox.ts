@@ -1,0 +1,203 @@
+// The inbox (văn bản đến): received PDFs are kept, verified with the verification engine and
+// listed; the clerk accepts one (it is registered with the next số đến of the year) or rejects it
+// with a reason, which is kept for the reply to the sender (QN Đ10, Đ13; NĐ30 Đ21–23).
+import { copyFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import type { FileVerdict, InboxItem } from '../../shared/contract.js';
+import { KysoError, toKysoError, type ErrorPayload } from '../../shared/errors.js';
+import { appendAudit } from '../store/audit.js';
+import type { UrgencyValue } from '../store/documents.js';
+import { acceptInbox, getInbox, insertInbox, queryInbox, rejectInbox, type InboxQuery, type InboxRow } from '../store/inbox.js';
+import type { FileReport } from '../verify/verify.js';
+import { failed, inboxSubject, refuse, type DeskContext } from './context.js';
+import { checkPdf } from './documents.js';
+import { vnClock } from './rules.js';
+import { findSecrecyMark } from './secrecy.js';
+import { fileVerdict } from './verdict.js';
+
+export interface IncomingMeta {
+  /** Trích yếu; default the file name. */
+  title?: string;
+  /** The sending organisation; default the organisation of the last signature. */
+  sender?: string;
+  number?: string;
+  issueDate?: string;
+  urgency?: UrgencyValue;
+}
+
+export interface InboxView extends InboxItem {
+  title: string;
+  sender: string | null;
+  number: string | null;
+  urgency: UrgencyValue;
+  /** A secrecy mark seen on the document (it should not have come electronically). */
+  secrecy: string;
+  signers: string[];
+  sha256: string;
+  decidedAt: string | null;
+}
+
+export function inboxView(r: InboxRow): InboxView {
+  return {
+    id: String(r.id),
+    fileName: r.file_name,
+    receivedAt: r.received_at,
+    incomingNumber: r.incoming_number,
+    status: r.status,
+    reason: r.reason,
+    verdict: JSON.parse(r.verdict_json) as FileVerdict,
+    title: r.title,
+    sender: r.sender,
+    number: r.number_symbol,
+    urgency: r.urgency,
+    secrecy: r.secrecy,
+    signers: r.signers ? r.signers.split('; ') : [],
+    sha256: r.sha256,
+    decidedAt: r.decided_at,
+  };
+}
+
+/** Who sent it, as the signatures tell: the organisation (or name) of the last signer. */
+function senderOf(report: FileReport): string | null {
+  const last = [...report.signatures].reverse().find((s) => s.signer);
+  return last?.signer ? (last.signer.organization ?? last.signer.commonName) : null;
+}
+
+/** Keeps one received file, verifies it and lists it in the inbox. */
+export async function importIncoming(ctx: DeskContext, o: { path?: string; bytes?: Buffer; fileName?: string }, meta: IncomingMeta = {}): Promise<InboxView> {
+  const fileName = o.fileName ?? (o.path ? basename(o.path) : 'received.pdf');
+  const files = ctx.store.files;
+  const staged = files.stagingPath('.pdf');
+  try {
+    try {
+      if (o.bytes) writeFileSync(staged, o.bytes, { flag: 'wx' });
+      else copyFileSync(o.path!, staged);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw code === 'ENOENT' ? new KysoError('FILE_NOT_FOUND', { path: o.path ?? fileName }) : toKysoError(e);
+    }
+    try {
+      checkPdf(staged, fileName);
+    } catch (e) {
+      refuse(ctx, 'inbox.import', null, toKysoError(e), { fileName });
+    }
+    const stored = await files.adopt(staged);
+    const path = files.require(stored.sha256);
+    let report: FileReport;
+    try {
+      report = await ctx.verify(path);
+    } catch (e) {
+      failed(ctx, 'inbox.import', null, e, { fileName, sha256: stored.sha256 });
+    }
+    const mark = await findSecrecyMark(path).catch(() => undefined);
+    const at = ctx.now();
+    const verdict = fileVerdict(report, at);
+    const signers = report.signatures.map((s) => s.signer?.commonName).filter((x): x is string => Boolean(x));
+    const row = ctx.store.tx(() => {
+      const db = ctx.store.db;
+      const id = insertInbox(db, {
+        file_name: fileName,
+        sha256: stored.sha256,
+        size: stored.size,
+        received_at: at.toISOString(),
+        sender: meta.sender ?? senderOf(report),
+        title: meta.title?.trim() || basename(fileName, extname(fileName)),
+        number_symbol: meta.number ?? null,
+        issue_date: meta.issueDate ?? null,
+        urgency: meta.urgency ?? 'normal',
+        secrecy: mark?.secrecy ?? 'none',
+        signers: signers.join('; '),
+        indication: report.indication,
+        verdict_json: JSON.stringify(verdict),
+        verified_at: at.toISOString(),
+      });
+      appendAudit(db, {
+        at: at.toISOString(),
+        actor: ctx.actor,
+        action: 'inbox.received',
+        subject: inboxSubject(id),
+        details: { fileName, sha256: stored.sha256, size: stored.size, indication: report.indication, subIndication: report.subIndication, signers, secrecy: mark?.secrecy ?? 'none' },
+      });
+      return getInbox(db, id);
+    });
+    return inboxView(row);
+  } finally {
+    rmSync(staged, { force: true });
+  }
+}
+
+export interface ImportResult {
+  file: string;
+  item?: InboxView;
+  error?: ErrorPayload;
+}
+
+/** Imports a file, or every PDF of a folder (each on its own: one bad file does not stop the rest). */
+export async function importIncomingPath(ctx: DeskContext, path: string, meta: IncomingMeta = {}): Promise<ImportResult[]> {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new KysoError('FILE_NOT_FOUND', { path });
+  }
+  const list = st.isDirectory()
+    ? readdirSync(path)
+        .filter((f) => f.toLowerCase().endsWith('.pdf'))
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
+  const out: ImportResult[] = [];
+  for (const f of list) {
+    try {
+      out.push({ file: f, item: await importIncoming(ctx, { path: f }, st.isDirectory() ? { ...meta, title: undefined } : meta) });
+    } catch (e) {
+      out.push({ file: f, error: toKysoError(e).toPayload() });
+    }
+  }
+  return out;
+}
+
+export function listInbox(ctx: DeskContext, q: InboxQuery = {}): InboxView[] {
+  return queryInbox(ctx.store.db, q).map(inboxView);
+}
+
+/**
+ * Accepts (registers with the next số đến of the year) or rejects with a reason. A document whose
+ * signature failed cannot be accepted: it is returned to the sender.
+ */
+export function decideIncoming(ctx: DeskContext, id: number, decision: { accept: true } | { accept: false; reason: string }): InboxView {
+  const db = ctx.store.db;
+  const subject = inboxSubject(id);
+  let row: InboxRow;
+  try {
+    row = getInbox(db, id);
+  } catch (e) {
+    refuse(ctx, 'inbox.decide', subject, e as KysoError);
+  }
+  if (row.status !== 'new') refuse(ctx, 'inbox.decide', subject, new KysoError('INBOX_ALREADY_DECIDED', { status: row.status }));
+  const at = ctx.now();
+  if (decision.accept) {
+    if (row.indication === 'TOTAL_FAILED') refuse(ctx, 'inbox.accept', subject, new KysoError('INBOX_SIGNATURE_INVALID', { id: String(id), indication: row.indication }));
+    const year = vnClock(at).getUTCFullYear();
+    return inboxView(
+      ctx.store.tx(() => {
+        const r = acceptInbox(db, id, year, at.toISOString());
+        appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'inbox.accepted', subject, details: { incomingNumber: r.incoming_number, year, indication: r.indication } });
+        return r;
+      }),
+    );
+  }
+  const reason = decision.reason.trim();
+  if (!reason) throw new KysoError('USAGE', { reason: 'a reason is required to reject an incoming document' });
+  return inboxView(
+    ctx.store.tx(() => {
+      const r = rejectInbox(db, id, reason, at.toISOString());
+      appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'inbox.rejected', subject, details: { reason, indication: r.indication } });
+      return r;
+    }),
+  );
+}
+
+export function inboxPath(ctx: DeskContext, id: number): string {
+  return ctx.store.files.require(getInbox(ctx.store.db, id).sha256);
+}

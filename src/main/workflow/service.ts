@@ -1,0 +1,242 @@
+// The clerk's desk over the local store: the one service the screens (IPC, web) and the command
+// line call. Documents through the three signing methods, the inbox, the outbox, the archive and
+// the audit log. It replaces the file-backed LocalDesk (src/main/api/desk.ts) and answers in the
+// contract's types where they fit (src/shared/contract.ts), with a few more facts beside them.
+import { userInfo } from 'node:os';
+import type { ArchiveEntry, DocumentSummary, FileVerdict, Method, Role, Urgency } from '../../shared/contract.js';
+import { listAudit, verifyAudit, type AuditEntry, type AuditVerification } from '../store/audit.js';
+import { getDocument, listDocumentRows } from '../store/documents.js';
+import type { InboxQuery } from '../store/inbox.js';
+import { Store } from '../store/store.js';
+import type { TrustStore } from '../verify/chain.js';
+import { verifyPdf, type FileReport } from '../verify/verify.js';
+import { archiveEntry, archiveRecords, fileInArchive, searchArchive, type ArchiveRequest } from './archive.js';
+import { parseId, summary, type DeskContext } from './context.js';
+import {
+  addDocument,
+  attachFile,
+  currentPath,
+  exportDocument,
+  returnDocument,
+  reviseDocument,
+  showDocument,
+  type AttachmentView,
+  type DocumentDetails,
+  type NewDocument,
+} from './documents.js';
+import { decideIncoming, importIncoming, importIncomingPath, inboxPath, listInbox, type ImportResult, type IncomingMeta, type InboxView } from './inbox.js';
+import { listOutbox, markSent, recall, type OutboxView } from './outbox.js';
+import { DEFAULT_SEND_RULES, type SendRules } from './rules.js';
+import { checkStep, signBatch, signStep, type BatchProgress, type BatchResult, type SignerSource, type StepRequest } from './steps.js';
+import { fileVerdict } from './verdict.js';
+
+export type { AttachmentView, BatchProgress, BatchResult, DocumentDetails, ImportResult, IncomingMeta, InboxView, NewDocument, OutboxView, SignerSource, StepRequest };
+
+export interface WorkflowOptions {
+  /** The data folder: kyso.db and files/ are kept there. */
+  dataDir: string;
+  /** Trusted roots for verification (read again at each verification, so settings apply at once). */
+  trust: () => TrustStore;
+  /** Revocation lists loaded by hand. */
+  crls?: () => Buffer[];
+  /** May fetch CRLs and OCSP answers named in certificates (a function: read at each verification). */
+  online?: boolean | (() => boolean);
+  cacheDir?: string;
+  verifyTimeoutMs?: number;
+  /** Who acts (the audit log's actor); default the OS account. */
+  actor?: string;
+  now?: () => Date;
+  sendRules?: SendRules;
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export class WorkflowService {
+  readonly store: Store;
+  private readonly ctx: DeskContext;
+
+  private constructor(o: WorkflowOptions) {
+    this.store = Store.open(o.dataDir);
+    const now = o.now ?? (() => new Date());
+    this.ctx = {
+      store: this.store,
+      actor: o.actor ?? osUser(),
+      now,
+      sendRules: o.sendRules ?? DEFAULT_SEND_RULES,
+      verify: (path: string): Promise<FileReport> =>
+        verifyPdf(path, {
+          trust: o.trust(),
+          crls: o.crls?.() ?? [],
+          online: typeof o.online === 'function' ? o.online() : (o.online ?? false),
+          cacheDir: o.cacheDir,
+          timeoutMs: o.verifyTimeoutMs ?? 5000,
+          now: now(),
+        }),
+    };
+  }
+
+  static open(o: WorkflowOptions): WorkflowService {
+    return new WorkflowService(o);
+  }
+
+  get dataDir(): string {
+    return this.store.dataDir;
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  // -- documents ------------------------------------------------------------------------------
+
+  /** Adds a draft (or, for method 1, the scanned original). State secrets are refused. */
+  addDocument(o: NewDocument): Promise<DocumentSummary> {
+    return addDocument(this.ctx, o);
+  }
+
+  /** LocalDesk's importDocument: a file sent from the screen. */
+  importDocument(o: { fileName: string; bytes: Buffer; title: string; method: Method; urgency: Urgency }): Promise<DocumentSummary> {
+    return addDocument(this.ctx, o);
+  }
+
+  /** Documents on the desk: unissued first, most urgent first, then the latest changed. */
+  listDocuments(o: { limit?: number; offset?: number } = {}): DocumentSummary[] {
+    return listDocumentRows(this.store.db, o).map((d) => summary(this.ctx, d));
+  }
+
+  getDocument(id: string | number): DocumentSummary {
+    return summary(this.ctx, getDocument(this.store.db, parseId(id)));
+  }
+
+  /** Everything about one document; with verify, its current file is verified now. */
+  showDocument(id: string | number, o: { verify?: boolean } = {}): Promise<DocumentDetails> {
+    return showDocument(this.ctx, parseId(id), o);
+  }
+
+  /** The current revision's file in the store (read-only). */
+  documentPath(id: string | number): string {
+    return currentPath(this.ctx, getDocument(this.store.db, parseId(id)));
+  }
+
+  exportDocument(id: string | number, output: string): Promise<{ output: string; sha256: string; size: number }> {
+    return exportDocument(this.ctx, parseId(id), output);
+  }
+
+  reviseDocument(id: string | number, o: { path?: string; bytes?: Buffer; fileName?: string }): Promise<DocumentSummary> {
+    return reviseDocument(this.ctx, parseId(id), o);
+  }
+
+  attach(id: string | number, o: { path: string; name?: string }): Promise<AttachmentView> {
+    return attachFile(this.ctx, parseId(id), o);
+  }
+
+  /** Refuses a step that may not run (audited once), before the token is asked for. */
+  async checkStep(id: string | number, req: StepRequest | Role): Promise<DocumentSummary> {
+    const r = typeof req === 'string' ? { role: req } : req;
+    const c = await checkStep(this.ctx, parseId(id), r);
+    return summary(this.ctx, c.doc);
+  }
+
+  /** One signing step; the signer source is opened only once the checks have passed. */
+  signStep(id: string | number, req: StepRequest, signer: SignerSource): Promise<DocumentSummary> {
+    return signStep(this.ctx, parseId(id), req, signer);
+  }
+
+  /** Many documents, one token session; progress after each; a failure does not stop the rest. */
+  signBatch(
+    ids: Array<string | number>,
+    req: Omit<StepRequest, 'number'> & { numbers?: Record<string, string> },
+    signer: SignerSource,
+    onProgress?: (p: BatchProgress) => void,
+  ): Promise<BatchResult[]> {
+    return signBatch(this.ctx, ids.map(parseId), req, signer, onProgress);
+  }
+
+  /** The leader sends the draft back to the drafter, with a comment. */
+  returnDocument(id: string | number, comment: string): DocumentSummary {
+    return returnDocument(this.ctx, parseId(id), comment);
+  }
+
+  async verifyDocument(id: string | number): Promise<FileVerdict> {
+    const d = await showDocument(this.ctx, parseId(id), { verify: true });
+    return d.verdict!;
+  }
+
+  /** Verifies any file with the desk's trust settings. */
+  async verifyFile(path: string): Promise<FileVerdict> {
+    return fileVerdict(await this.ctx.verify(path), this.ctx.now());
+  }
+
+  // -- outbox ---------------------------------------------------------------------------------
+
+  listOutbox(now?: Date): OutboxView[] {
+    return listOutbox(this.ctx, now);
+  }
+
+  markSent(id: string | number, recipients?: string[]): OutboxView {
+    return markSent(this.ctx, parseId(id), recipients);
+  }
+
+  recall(id: string | number, reason: string): OutboxView {
+    return recall(this.ctx, parseId(id), reason);
+  }
+
+  // -- inbox ----------------------------------------------------------------------------------
+
+  listInbox(q: InboxQuery = {}): InboxView[] {
+    return listInbox(this.ctx, q);
+  }
+
+  /** LocalDesk's importIncoming: a received file's bytes (verified by the desk itself). */
+  importIncoming(fileName: string, bytes: Buffer, meta: IncomingMeta = {}): Promise<InboxView> {
+    return importIncoming(this.ctx, { fileName, bytes }, meta);
+  }
+
+  /** A received file, or every PDF of a folder. */
+  importIncomingPath(path: string, meta: IncomingMeta = {}): Promise<ImportResult[]> {
+    return importIncomingPath(this.ctx, path, meta);
+  }
+
+  inboxPath(id: string | number): string {
+    return inboxPath(this.ctx, parseId(id));
+  }
+
+  decideIncoming(id: string | number, decision: { accept: true } | { accept: false; reason: string }): InboxView {
+    return decideIncoming(this.ctx, parseId(id), decision);
+  }
+
+  // -- archive --------------------------------------------------------------------------------
+
+  archive(o: { source: 'outgoing' | 'incoming'; sourceId: string | number; recordCode: string; recordTitle?: string; retention: string }): ArchiveEntry {
+    const r: ArchiveRequest = { ...o, sourceId: parseId(o.sourceId) };
+    return fileInArchive(this.ctx, r);
+  }
+
+  searchArchive(text: string): ArchiveEntry[] {
+    return searchArchive(this.ctx, text);
+  }
+
+  archiveEntry(id: string | number): { entry: ArchiveEntry; path: string } {
+    return archiveEntry(this.ctx, parseId(id));
+  }
+
+  listRecords(): ReturnType<typeof archiveRecords> {
+    return archiveRecords(this.ctx);
+  }
+
+  // -- audit ----------------------------------------------------------------------------------
+
+  verifyAudit(): AuditVerification {
+    return verifyAudit(this.store.db);
+  }
+
+  auditLog(o: { subject?: string; limit?: number } = {}): AuditEntry[] {
+    return listAudit(this.store.db, o);
+  }
+}

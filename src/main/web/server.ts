@@ -1,0 +1,188 @@
+// The web mode's server: the built renderer and the same service table as the desktop app, over
+// HTTP on the loopback interface only. Every request must carry the per-launch secret (the
+// ?key= of the printed address, then a cookie for the page's files and a header for API calls)
+// and come from our own origin; a browser tab on another site cannot read the files or call the
+// API, and a DNS-rebinding name is refused by the Host check.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import type { Result } from '../../shared/contract.js';
+import type { Dispatch } from '../api/dispatch.js';
+import { CONTENT_SECURITY_POLICY } from './csp.js';
+
+export { CONTENT_SECURITY_POLICY };
+
+export interface WebServerOptions {
+  dispatch: Dispatch;
+  /** The built renderer (index.html and assets/). */
+  staticDir: string;
+  /** 0 = any free port. */
+  port?: number;
+  /** Fixed secret for tests; default: 32 random bytes, new at each launch. */
+  key?: string;
+  /** Largest request body (API calls carry files as base64). */
+  maxBody?: number;
+}
+
+export interface WebServer {
+  url: string;
+  origin: string;
+  port: number;
+  key: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+};
+
+function sameSecret(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    ...extra,
+  });
+  res.end(body);
+}
+
+function refuse(res: ServerResponse, status: number, reason: string): void {
+  const body: Result<never> = { ok: false, error: { code: 'API_FORBIDDEN', details: { reason } } };
+  send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
+  const key = o.key ?? randomBytes(32).toString('base64url');
+  const maxBody = o.maxBody ?? 300 * 1024 * 1024;
+  let port = 0;
+  let cookieName = 'kyso_key';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const origin = `http://${HOST}:${port}`;
+    const hosts = [`${HOST}:${port}`, `localhost:${port}`];
+    if (!hosts.includes(req.headers.host ?? '')) return refuse(res, 403, 'wrong host');
+    // Browsers send Origin on every cross-origin request and on same-origin POSTs: anything but ours is refused.
+    const from = req.headers.origin;
+    if (from !== undefined && from !== origin && from !== `http://localhost:${port}`) return refuse(res, 403, 'foreign origin');
+    const url = new URL(req.url ?? '/', origin);
+
+    if (url.pathname.startsWith('/api/')) {
+      if (req.method !== 'POST') return refuse(res, 405, 'method not allowed');
+      // Only the header counts for API calls: a cookie would be sent by any page's form as well.
+      if (!sameSecret(req.headers['x-kyso-key'] as string | undefined, key)) return refuse(res, 403, 'missing or wrong access key');
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return refuse(res, 415, 'JSON expected');
+      const body = await readBody(req, maxBody);
+      if (!body) return refuse(res, 413, 'request too large');
+      let input: unknown;
+      try {
+        input = body.length ? JSON.parse(body.toString('utf8')) : {};
+      } catch {
+        const bad: Result<never> = { ok: false, error: { code: 'API_INVALID_INPUT', details: { name: url.pathname.slice(5), reason: 'not JSON' } } };
+        return send(res, 400, JSON.stringify(bad), 'application/json; charset=utf-8');
+      }
+      const result = await o.dispatch(decodeURIComponent(url.pathname.slice(5)), input);
+      return send(res, 200, JSON.stringify(result), 'application/json; charset=utf-8');
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
+    const fromQuery = url.searchParams.get('key') ?? undefined;
+    const authorised = sameSecret(fromQuery, key) || sameSecret(cookie(req, cookieName), key);
+    if (!authorised) return refuse(res, 403, 'missing or wrong access key');
+    const setCookie = { 'Set-Cookie': `${cookieName}=${key}; HttpOnly; SameSite=Strict; Path=/` };
+
+    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    const file = normalize(join(o.staticDir, rel));
+    if (!file.startsWith(normalize(o.staticDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
+    }
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': statSync(file).size,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+      'Cross-Origin-Resource-Policy': 'same-origin',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      ...setCookie,
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).pipe(res);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) refuse(res, 500, 'internal error');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, HOST, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  cookieName = `kyso_key_${port}`;
+  const origin = `http://${HOST}:${port}`;
+  return {
+    url: `${origin}/?key=${key}`,
+    origin,
+    port,
+    key,
+    server,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

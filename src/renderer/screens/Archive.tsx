@@ -1,0 +1,128 @@
+// Lưu trữ: filed documents by record (hồ sơ), searched by number, summary, signer or date, and
+// opened with their verification report, checked again now.
+import { useCallback, useEffect, useState } from 'react';
+import type { ArchiveEntry, FileVerdict } from '../../shared/contract.js';
+import type { ErrorPayload } from '../../shared/errors.js';
+import { api } from '../api.js';
+import { Busy } from '../components/Busy.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { PdfPage } from '../components/PdfPage.js';
+import { IndicationBadge, VerdictView } from '../components/Verdict.js';
+import { useT } from '../i18n.js';
+import { Icon } from '../icons.js';
+import { openPdf, type PdfDocument } from '../pdf.js';
+import { call } from '../state.js';
+import { base64ToBytes, savePdf, vnDateTime } from '../util.js';
+
+interface Opened {
+  entry: ArchiveEntry;
+  verdict: FileVerdict;
+  pdf: PdfDocument;
+  data: string;
+}
+
+export function ArchiveScreen() {
+  const { t } = useT();
+  const [text, setText] = useState('');
+  const [entries, setEntries] = useState<ArchiveEntry[] | null>(null);
+  const [error, setError] = useState<ErrorPayload | null>(null);
+  const [opening, setOpening] = useState<string | null>(null);
+  const [opened, setOpened] = useState<Opened | null>(null);
+
+  const search = useCallback(async (q: string) => {
+    const r = await call(api.archive.search({ text: q }), setError);
+    if (r) setEntries(r);
+  }, []);
+  useEffect(() => {
+    const timer = setTimeout(() => void search(text), 200);
+    return () => clearTimeout(timer);
+  }, [text, search]);
+
+  const open = async (id: string) => {
+    setOpening(id);
+    const r = await call(api.archive.open({ id }), setError);
+    if (r) setOpened({ entry: r.entry, verdict: r.verdict, pdf: await openPdf(base64ToBytes(r.data)), data: r.data });
+    setOpening(null);
+  };
+
+  const list = entries ?? [];
+  const records = [...new Map(list.map((e) => [e.recordCode, e])).values()];
+  return (
+    <section className="screen" data-testid="screen-archive">
+      <header className="screen-head">
+        <div>
+          <h1>{t('navArchive')}</h1>
+          <p className="screen-sub">{t('archiveSub')}</p>
+        </div>
+        <label className="search">
+          <Icon name="search" />
+          <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t('search')} aria-label={t('search')} data-testid="archive-search" />
+        </label>
+      </header>
+      <ErrorBox error={error} onClose={() => setError(null)} />
+      {entries && list.length === 0 && <p className="empty">{text.trim() ? t('archiveNoMatch', { text }) : t('archiveEmpty')}</p>}
+      <div className="split">
+        <div>
+          {records.map((r) => {
+            const docs = list.filter((e) => e.recordCode === r.recordCode);
+            return (
+              <div key={r.recordCode} className="record card-plain" data-testid="archive-record">
+                <h2>
+                  <Icon name="folder" /> <span className="record-code">{r.recordCode}</span> {r.recordTitle}
+                </h2>
+                <p className="muted small">
+                  {t('retention')}: {r.retention} · {t('docCount', { n: docs.length })}
+                </p>
+                <table className="table list">
+                  <thead>
+                    <tr>
+                      <th>{t('number')}</th>
+                      <th>{t('title')}</th>
+                      <th>{t('signersCol')}</th>
+                      <th>{t('dateCol')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {docs.map((e) => (
+                      <tr key={e.id} onClick={() => void open(e.id)} data-testid="archive-item" className={opened?.entry.id === e.id ? 'selected' : ''}>
+                        <td className="nowrap">{e.number ?? '—'}</td>
+                        <td>
+                          {e.title} <span className="muted small">({t(`src_${e.source}`)})</span>
+                        </td>
+                        <td className="small">{e.signers.join(', ')}</td>
+                        <td className="nowrap small">{vnDateTime(e.date, false)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            );
+          })}
+        </div>
+        {(opened || opening) && (
+          <div className="detail card-plain" data-testid="archive-detail">
+            {opening && <Busy text={t('verifying')} />}
+            {opened && (
+              <>
+                <h2>{opened.entry.title}</h2>
+                <p className="muted small">
+                  {opened.entry.recordCode} · {opened.entry.number ?? '—'} · <IndicationBadge indication={opened.verdict.indication} />
+                </p>
+                <h3>{t('report')}</h3>
+                <VerdictView verdict={opened.verdict} />
+                <div className="row actions-row">
+                  <button onClick={() => savePdf(`${(opened.entry.number ?? opened.entry.title).replace(/[\\/:*?"<>|]+/g, '-')}.pdf`, opened.data)}>
+                    <Icon name="download" /> {t('downloadFile')}
+                  </button>
+                </div>
+                <div className="preview">
+                  <PdfPage doc={opened.pdf} page={1} width={420} />
+                </div>
+              </>
+            )}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,182 @@
+// Văn bản đến: received files, each verified on arrival, per signature green / amber / red with
+// the reason; the clerk accepts (registers it with its số đến) or returns it with a reason, the
+// same day (NĐ 30 Đ21; QN Đ10).
+import { useCallback, useEffect, useState } from 'react';
+import type { InboxItem } from '../../shared/contract.js';
+import type { ErrorPayload } from '../../shared/errors.js';
+import { api } from '../api.js';
+import { ArchiveForm } from '../components/ArchiveForm.js';
+import { Busy } from '../components/Busy.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { PdfPage } from '../components/PdfPage.js';
+import { COLOUR, IndicationBadge, SignatureDots, VerdictView } from '../components/Verdict.js';
+import { useT } from '../i18n.js';
+import { Icon } from '../icons.js';
+import { openPdf, type PdfDocument } from '../pdf.js';
+import { call, useShared } from '../state.js';
+import { base64ToBytes, fileToBase64, savePdf, vnDateTime } from '../util.js';
+
+/** Accept (register with số đến) or return with a reason; once decided, what was decided. */
+function Decision({ item, reason, setReason, decide }: { item: InboxItem; reason: string; setReason: (r: string) => void; decide: (accept: boolean) => Promise<void> }) {
+  const { t } = useT();
+  if (item.status !== 'new')
+    return (
+      <p className={`callout ${item.status === 'accepted' ? 'green' : 'amber'}`} data-testid="inbox-decision">
+        <strong>{t(`in_${item.status}`)}</strong>
+        {item.incomingNumber !== null && ` — ${t('incomingNumber')}: ${item.incomingNumber}`}
+        {item.reason && ` — ${t('reasonIs', { reason: item.reason })}`}
+      </p>
+    );
+  return (
+    <div className="decide">
+      <button className="primary" onClick={() => void decide(true)} data-testid="inbox-accept" disabled={item.verdict.indication === 'TOTAL_FAILED'}>
+        <Icon name="check" /> {t('accept')}
+      </button>
+      {item.verdict.indication !== 'TOTAL_PASSED' && <p className="muted small">{t('acceptWarning')}</p>}
+      <div className="row">
+        <label className="grow">
+          {t('rejectReason')}
+          <input value={reason} onChange={(e) => setReason(e.target.value)} data-testid="inbox-reason" placeholder={t('rejectPlaceholder')} />
+        </label>
+        <button className="danger" disabled={!reason.trim()} onClick={() => void decide(false)} data-testid="inbox-reject">
+          <Icon name="cross" /> {t('reject')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function InboxScreen() {
+  const { t } = useT();
+  const { notify } = useShared();
+  const [items, setItems] = useState<InboxItem[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorPayload | null>(null);
+  const [reason, setReason] = useState('');
+  const [receiving, setReceiving] = useState<string | null>(null);
+  const [preview, setPreview] = useState<PdfDocument | null>(null);
+
+  const reload = useCallback(async () => {
+    const list = await call(api.inbox.list({}), setError);
+    if (list) setItems(list);
+  }, []);
+  useEffect(() => void reload(), [reload]);
+  const item = items.find((x) => x.id === selected) ?? null;
+  useEffect(() => {
+    setPreview(null);
+    setReason('');
+    if (!selected) return;
+    let cancelled = false;
+    void (async () => {
+      const c = await call(api.inbox.content({ id: selected }), setError);
+      if (c && !cancelled) setPreview(await openPdf(base64ToBytes(c.data)));
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [selected]);
+
+  const receive = async (input: HTMLInputElement) => {
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    let last: InboxItem | undefined;
+    for (const f of files) {
+      setReceiving(f.name);
+      const got = await call(api.inbox.import({ file: { name: f.name, data: await fileToBase64(f) } }), setError);
+      if (got) last = got;
+    }
+    setReceiving(null);
+    await reload();
+    if (last) setSelected(last.id);
+  };
+  const decide = async (accept: boolean) => {
+    if (!item) return;
+    const r = accept ? await call(api.inbox.accept({ id: item.id }), setError) : await call(api.inbox.reject({ id: item.id, reason: reason.trim() }), setError);
+    if (r) {
+      notify(accept ? t('acceptedAs', { n: r.incomingNumber ?? '—' }) : t('returnedNotice'));
+      await reload();
+    }
+  };
+  const content = async () => (item ? await call(api.inbox.content({ id: item.id }), setError) : undefined);
+
+  return (
+    <section className="screen" data-testid="screen-inbox">
+      <header className="screen-head">
+        <div>
+          <h1>{t('navInbox')}</h1>
+          <p className="screen-sub">{t('inboxSub')}</p>
+        </div>
+        <label className={`button primary ${receiving ? 'disabled' : ''}`}>
+          <Icon name="upload" /> {t('importIncoming')}
+          <input type="file" accept="application/pdf,.pdf" multiple data-testid="inbox-file" disabled={receiving !== null} onChange={(e) => void receive(e.target)} />
+        </label>
+      </header>
+      <ErrorBox error={error} onClose={() => setError(null)} />
+      {receiving && <Busy text={t('receiving', { name: receiving })} />}
+      <div className="split">
+        <div className="left-col">
+          <div className="card-plain table-wrap">
+            <table className="table list">
+              <thead>
+                <tr>
+                  <th>{t('received')}</th>
+                  <th>{t('document')}</th>
+                  <th>{t('signaturesCol')}</th>
+                  <th>{t('status')}</th>
+                  <th className="num">{t('incomingNumber')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.length === 0 && (
+                  <tr>
+                    <td colSpan={5} className="empty">
+                      {t('inboxEmpty')}
+                    </td>
+                  </tr>
+                )}
+                {items.map((x) => (
+                  <tr key={x.id} className={`${x.id === selected ? 'selected' : ''} row-${COLOUR[x.verdict.indication]}`} onClick={() => setSelected(x.id)} data-testid="inbox-item" data-indication={x.verdict.indication}>
+                    <td className="nowrap">{vnDateTime(x.receivedAt)}</td>
+                    <td className="wrap-anywhere">{x.fileName}</td>
+                    <td className="nowrap">
+                      <IndicationBadge indication={x.verdict.indication} /> <SignatureDots verdict={x.verdict} />
+                    </td>
+                    <td className="nowrap">
+                      <span className={`badge in-${x.status}`}>{t(`in_${x.status}`)}</span>
+                    </td>
+                    <td className="num">{x.incomingNumber ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {item && preview && (
+            <div className="preview" data-testid="inbox-preview">
+              <PdfPage doc={preview} page={1} width={440} />
+            </div>
+          )}
+        </div>
+        {item && (
+          <div className="detail card-plain" data-testid="inbox-detail">
+            <h2 className="wrap-anywhere">{item.fileName}</h2>
+            <p className="muted small">
+              {t('received')}: {vnDateTime(item.receivedAt)} · {t('checkedOn', { time: vnDateTime(item.verdict.verifiedAt) })}
+            </p>
+            <VerdictView verdict={item.verdict} between={<Decision item={item} reason={reason} setReason={setReason} decide={decide} />} />
+            <div className="row actions-row">
+              <button
+                onClick={async () => {
+                  const c = await content();
+                  if (c) savePdf(item.fileName, c.data);
+                }}
+              >
+                <Icon name="download" /> {t('downloadFile')}
+              </button>
+            </div>
+            {item.status === 'accepted' && <ArchiveForm source="incoming" sourceId={item.id} onDone={() => notify(t('archived'))} onError={setError} />}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,133 @@
+// Văn bản đi: issued documents, urgent ones first, with a warning for any not sent in time (the
+// signing day, at the latest the next working morning; urgent ones at once — QN Đ7, NĐ 30 Đ18).
+import { useCallback, useEffect, useState } from 'react';
+import type { OutboxItem } from '../../shared/contract.js';
+import type { ErrorPayload } from '../../shared/errors.js';
+import { api } from '../api.js';
+import { ArchiveForm } from '../components/ArchiveForm.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { useT } from '../i18n.js';
+import { Icon } from '../icons.js';
+import { call, useShared } from '../state.js';
+import { savePdf, vnDateTime } from '../util.js';
+
+export function OutboxScreen() {
+  const { t } = useT();
+  const { notify } = useShared();
+  const [items, setItems] = useState<OutboxItem[]>([]);
+  const [error, setError] = useState<ErrorPayload | null>(null);
+  const [filing, setFiling] = useState<string | null>(null);
+  const reload = useCallback(async () => {
+    const list = await call(api.outbox.list({}), setError);
+    if (list) setItems(list);
+  }, []);
+  useEffect(() => {
+    void reload();
+    // The late warnings follow the clock.
+    const timer = setInterval(() => void reload(), 60_000);
+    return () => clearInterval(timer);
+  }, [reload]);
+  const late = items.filter((x) => x.late).length;
+  const waiting = items.filter((x) => x.status === 'waiting').length;
+
+  const download = async (x: OutboxItem) => {
+    const c = await call(api.documents.content({ id: x.documentId }), setError);
+    const name = `${(x.number ?? x.title).replace(/[\\/:*?"<>|]+/g, '-')}.pdf`;
+    if (c) savePdf(name, c.data);
+  };
+
+  return (
+    <section className="screen" data-testid="screen-outbox">
+      <header className="screen-head">
+        <div>
+          <h1>{t('navOutbox')}</h1>
+          <p className="screen-sub">{t('outboxSub', { waiting, total: items.length })}</p>
+        </div>
+      </header>
+      <ErrorBox error={error} onClose={() => setError(null)} />
+      {late > 0 && (
+        <p className="callout red" data-testid="late-warning">
+          <Icon name="warning" /> <strong>{t('lateCount', { n: late })}</strong> {t('lateRule')}
+        </p>
+      )}
+      <div className="card-plain table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t('urgency')}</th>
+              <th>{t('number')}</th>
+              <th>{t('title')}</th>
+              <th>{t('issuedAt')}</th>
+              <th>{t('sendBy')}</th>
+              <th>{t('status')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {items.length === 0 && (
+              <tr>
+                <td colSpan={7} className="empty">
+                  {t('outboxEmpty')}
+                </td>
+              </tr>
+            )}
+            {items.map((x) => (
+              <tr key={x.documentId} className={x.late ? 'row-late' : ''} data-testid="outbox-item" data-status={x.status} data-late={x.late}>
+                <td className="nowrap">{x.urgency !== 'normal' ? <span className="stamp">{t(`urg_${x.urgency}`)}</span> : <span className="muted">{t('urg_normal')}</span>}</td>
+                <td className="nowrap">
+                  <strong>{x.number ?? '—'}</strong>
+                </td>
+                <td>{x.title}</td>
+                <td className="nowrap">{vnDateTime(x.issuedAt)}</td>
+                <td className="nowrap">
+                  {vnDateTime(x.sendBy)}
+                  {x.late && (
+                    <span className="badge red late-badge">
+                      <Icon name="warning" size={12} /> {t('late')}
+                    </span>
+                  )}
+                </td>
+                <td className="nowrap">
+                  <span className={`badge ${x.status === 'sent' ? 'green' : 'amber'}`}>{t(`out_${x.status}`)}</span>
+                </td>
+                <td className="row-actions">
+                  <button onClick={() => void download(x)} title={t('downloadSigned')} aria-label={t('downloadSigned')} data-testid="outbox-download">
+                    <Icon name="download" />
+                  </button>
+                  {x.status === 'waiting' && (
+                    <button
+                      data-testid="mark-sent"
+                      onClick={async () => {
+                        if (await call(api.outbox.markSent({ documentId: x.documentId }), setError)) await reload();
+                      }}
+                    >
+                      {t('markSent')}
+                    </button>
+                  )}
+                  <button onClick={() => setFiling(filing === x.documentId ? null : x.documentId)}>
+                    <Icon name="archive" size={16} /> {t('toArchiveShort')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {filing && (
+        <div className="card-plain filing">
+          <h2>{t('toArchive')}: {items.find((x) => x.documentId === filing)?.title}</h2>
+          <ArchiveForm
+            open
+            source="outgoing"
+            sourceId={filing}
+            onDone={() => {
+              setFiling(null);
+              notify(t('archived'));
+            }}
+            onError={setError}
+          />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,387 @@
+// The one contract between the renderer and the main process: every call, its input and its
+// output as zod schemas. The Electron preload, the web client and the dispatcher in
+// src/main/api are all generated from this table, so a call exists on both transports or on
+// neither, and every value is checked where it crosses (input in main, output in the client).
+//
+// Everything here is JSON: dates are ISO 8601 strings, files travel as base64.
+// Errors never cross as thrown objects: a call answers { ok: false, error: { code, details } }
+// and the renderer shows renderError(code, details, lang) from src/shared/errors.ts.
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorPayload } from './errors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary
+
+/** Độ khẩn: thường, khẩn, thượng khẩn, hỏa tốc (edXML Priority 0–3). */
+export const Urgency = z.enum(['normal', 'urgent', 'very-urgent', 'flash']);
+export type Urgency = z.infer<typeof Urgency>;
+/** The signing methods of QN Đ14.2: 1 organisation only, 2 leader + organisation, 3 drafter + leader + organisation. */
+export const Method = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+export type Method = z.infer<typeof Method>;
+/** Who signs: chuyên viên (ký nháy), người có thẩm quyền (ký phê duyệt), văn thư (ký phát hành, chữ ký cơ quan). */
+export const Role = z.enum(['drafter', 'leader', 'org']);
+export type Role = z.infer<typeof Role>;
+export const ImageKind = z.enum(['signature', 'seal', 'initials']);
+export type ImageKind = z.infer<typeof ImageKind>;
+export const Lang = z.enum(['vi', 'en']);
+
+const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+const IsoTime = z.string();
+const FileName = z.string().min(1).max(255);
+const Id = z.string().min(1).max(100);
+
+export const ErrorPayloadSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]).optional()).optional(),
+});
+
+/** A file sent from the renderer: its name and its bytes. */
+export const FileUpload = z.object({ name: FileName, data: Base64 });
+
+/** [x, y, width, height] in PDF points from the lower-left corner of the page's crop box. */
+export const Rect = z.tuple([z.number(), z.number(), z.number().positive(), z.number().positive()]);
+export const Placement = z.object({ page: z.number().int().min(1), rect: Rect });
+export type Placement = z.infer<typeof Placement>;
+
+// ---------------------------------------------------------------------------------------------
+// Tokens and certificates
+
+export const Certificate = z.object({
+  id: z.string(),
+  label: z.string(),
+  subject: z.string(),
+  commonName: z.string(),
+  issuer: z.string(),
+  serialNumber: z.string(),
+  notBefore: IsoTime,
+  notAfter: IsoTime,
+  isCa: z.boolean(),
+  hasPrivateKey: z.boolean().nullable(),
+});
+export type Certificate = z.infer<typeof Certificate>;
+
+export const Token = z.object({
+  slotId: z.string(),
+  label: z.string(),
+  serial: z.string(),
+  manufacturer: z.string(),
+  model: z.string(),
+  flags: z.object({
+    loginRequired: z.boolean(),
+    userPinCountLow: z.boolean(),
+    userPinFinalTry: z.boolean(),
+    userPinLocked: z.boolean(),
+  }),
+  certificates: z.array(Certificate),
+  readError: z.string().optional(),
+  /** What is known of the PIN: tries left before locking when the driver's vendor documents it. */
+  pin: z.object({
+    lockAfter: z.number().int().nullable(),
+    wrongSinceLogin: z.number().int(),
+    triesLeft: z.number().int().nullable(),
+  }),
+});
+export type Token = z.infer<typeof Token>;
+
+export const TokenList = z.object({
+  module: z.string().nullable(),
+  tokens: z.array(Token),
+  /** Set when the driver cannot be loaded: the list is empty and this says why. */
+  error: ErrorPayloadSchema.optional(),
+  checkedAt: IsoTime,
+});
+export type TokenList = z.infer<typeof TokenList>;
+
+export const TokenRef = z.object({ label: z.string().min(1), serial: z.string().optional() });
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+export const Indication = z.enum(['TOTAL_PASSED', 'INDETERMINATE', 'TOTAL_FAILED']);
+export type Indication = z.infer<typeof Indication>;
+export const Messages = z.object({ vi: z.string(), en: z.string() });
+
+export const SignatureVerdict = z.object({
+  index: z.number().int(),
+  field: z.string(),
+  signer: z
+    .object({ commonName: z.string(), organization: z.string().optional(), issuer: z.string(), notBefore: IsoTime, notAfter: IsoTime })
+    .nullable(),
+  signedAt: IsoTime.nullable(),
+  signedAtSource: z.string().nullable(),
+  integrity: z.enum(['valid', 'invalid']),
+  chain: z.string(),
+  certificate: z.string(),
+  modificationsAfter: z.string(),
+  indication: Indication,
+  subIndication: z.string().nullable(),
+  messages: Messages,
+});
+export type SignatureVerdict = z.infer<typeof SignatureVerdict>;
+
+export const FileVerdict = z.object({
+  indication: Indication,
+  subIndication: z.string().nullable(),
+  messages: Messages,
+  signatures: z.array(SignatureVerdict),
+  verifiedAt: IsoTime,
+});
+export type FileVerdict = z.infer<typeof FileVerdict>;
+
+// ---------------------------------------------------------------------------------------------
+// Documents (the signing desk), inbox, outbox, archive
+
+export const DocState = z.enum(['draft', 'initialled', 'approved', 'issued', 'returned']);
+export type DocState = z.infer<typeof DocState>;
+
+export const DocSignature = z.object({ role: Role, signer: z.string(), at: IsoTime });
+
+export const DocumentSummary = z.object({
+  id: Id,
+  title: z.string(),
+  fileName: z.string(),
+  method: Method,
+  urgency: Urgency,
+  state: DocState,
+  /** Whose signature the document waits for; null once issued. */
+  nextRole: Role.nullable(),
+  /** Số và ký hiệu, e.g. "15/QĐ-BNV", once the clerk filled it. */
+  number: z.string().nullable(),
+  issueDate: z.string().nullable(),
+  signatures: z.array(DocSignature),
+  comment: z.string().nullable(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+export type DocumentSummary = z.infer<typeof DocumentSummary>;
+
+export const SignRequest = z.object({
+  id: Id,
+  role: Role,
+  token: TokenRef,
+  /** Goes to the token's driver and nowhere else; never logged, never stored. */
+  pin: z.string().min(1).max(64),
+  /** Where the image goes; absent = the preset decides (or an invisible signature for the drafter). */
+  placement: Placement.optional(),
+  image: ImageKind.optional(),
+  preset: z.string().optional(),
+  /** The clerk's number and symbol (org step), e.g. "15/QĐ-UBND". */
+  number: z.string().max(60).optional(),
+  /** Issue date YYYY-MM-DD (org step): must be the signing day. */
+  issueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+});
+export type SignRequest = z.infer<typeof SignRequest>;
+
+export const Job = z.object({
+  id: Id,
+  total: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  current: z.string().nullable(),
+  finished: z.boolean(),
+  results: z.array(z.object({ id: Id, ok: z.boolean(), error: ErrorPayloadSchema.optional() })),
+});
+export type Job = z.infer<typeof Job>;
+
+export const InboxStatus = z.enum(['new', 'accepted', 'rejected']);
+export const InboxItem = z.object({
+  id: Id,
+  fileName: z.string(),
+  receivedAt: IsoTime,
+  /** Số đến, given when the document is accepted (registered). */
+  incomingNumber: z.number().int().nullable(),
+  status: InboxStatus,
+  reason: z.string().nullable(),
+  verdict: FileVerdict,
+});
+export type InboxItem = z.infer<typeof InboxItem>;
+
+export const OutboxItem = z.object({
+  documentId: Id,
+  title: z.string(),
+  number: z.string().nullable(),
+  urgency: Urgency,
+  issuedAt: IsoTime,
+  status: z.enum(['waiting', 'sent']),
+  /** When it must be sent at the latest: urgent at once, otherwise the next working morning. */
+  sendBy: IsoTime,
+  late: z.boolean(),
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;
+
+export const ArchiveEntry = z.object({
+  id: Id,
+  recordCode: z.string(),
+  recordTitle: z.string(),
+  retention: z.string(),
+  source: z.enum(['outgoing', 'incoming']),
+  sourceId: Id,
+  title: z.string(),
+  number: z.string().nullable(),
+  signers: z.array(z.string()),
+  date: IsoTime,
+});
+export type ArchiveEntry = z.infer<typeof ArchiveEntry>;
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+export const Settings = z.object({
+  language: Lang,
+  /** PKCS#11 driver file; null = the catalogue's first driver found on this machine. */
+  modulePath: z.string().nullable(),
+  onlineRevocation: z.boolean(),
+  preset: z.string(),
+  /** Wrong PINs after which this office's tokens lock, when the driver catalogue does not say; null = unknown. */
+  pinLockAfter: z.number().int().nullable(),
+  presets: z.array(z.object({ name: z.string(), label: z.string() })),
+  /** source: added in Settings (removable) or named by the KYSO_TRUST variable (set by the administrator). */
+  trustAnchors: z.array(z.object({ name: z.string(), subject: z.string(), notAfter: IsoTime, source: z.enum(['settings', 'environment']) })),
+  crls: z.array(z.object({ name: z.string(), size: z.number().int() })),
+  /** Images per person (the token label names the person). data: a data: URI of the PNG. */
+  images: z.array(z.object({ person: z.string(), kind: ImageKind, data: z.string() })),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const SettingsPatch = z.object({
+  language: Lang.optional(),
+  modulePath: z.string().nullable().optional(),
+  onlineRevocation: z.boolean().optional(),
+  preset: z.string().optional(),
+  pinLockAfter: z.number().int().min(1).max(99).nullable().optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+const None = z.object({}).strict();
+const ById = z.object({ id: Id });
+const Ok = z.object({ ok: z.literal(true) });
+
+export const contract = {
+  app: {
+    info: call(None, z.object({ version: z.string(), transport: z.enum(['electron', 'web']), dataDir: z.string() })),
+  },
+  tokens: {
+    list: call(z.object({ rescan: z.boolean().optional() }), TokenList),
+  },
+  documents: {
+    list: call(None, z.array(DocumentSummary)),
+    import: call(
+      z.object({ file: FileUpload, title: z.string().min(1).max(500), method: Method, urgency: Urgency }),
+      DocumentSummary,
+    ),
+    content: call(ById, z.object({ data: Base64 })),
+    sign: call(SignRequest, DocumentSummary),
+    /** Signs many documents with one PIN entry; answers a job to poll (jobs.get). */
+    signBatch: call(SignRequest.omit({ id: true, placement: true }).extend({ ids: z.array(Id).min(1) }), z.object({ jobId: Id })),
+    return: call(z.object({ id: Id, comment: z.string().min(1).max(2000) }), DocumentSummary),
+    verify: call(ById, FileVerdict),
+  },
+  jobs: {
+    get: call(ById, Job),
+  },
+  inbox: {
+    list: call(None, z.array(InboxItem)),
+    import: call(z.object({ file: FileUpload }), InboxItem),
+    accept: call(ById, InboxItem),
+    reject: call(z.object({ id: Id, reason: z.string().min(1).max(2000) }), InboxItem),
+    content: call(ById, z.object({ data: Base64 })),
+  },
+  outbox: {
+    list: call(None, z.array(OutboxItem)),
+    markSent: call(z.object({ documentId: Id }), OutboxItem),
+  },
+  archive: {
+    add: call(
+      z.object({ source: z.enum(['outgoing', 'incoming']), sourceId: Id, recordCode: z.string().min(1).max(100), recordTitle: z.string().min(1).max(500), retention: z.string().min(1).max(40) }),
+      ArchiveEntry,
+    ),
+    search: call(z.object({ text: z.string().max(200) }), z.array(ArchiveEntry)),
+    open: call(ById, z.object({ entry: ArchiveEntry, data: Base64, verdict: FileVerdict })),
+  },
+  settings: {
+    get: call(None, Settings),
+    update: call(SettingsPatch, Settings),
+    addTrustAnchor: call(z.object({ file: FileUpload }), Settings),
+    removeTrustAnchor: call(z.object({ name: FileName }), Settings),
+    addCrl: call(z.object({ file: FileUpload }), Settings),
+    removeCrl: call(z.object({ name: FileName }), Settings),
+    setImage: call(z.object({ person: z.string().min(1).max(100), kind: ImageKind, file: FileUpload }), Settings),
+    removeImage: call(z.object({ person: z.string().min(1).max(100), kind: ImageKind }), Settings),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type Group = keyof Contract;
+export type CallName = { [G in Group]: `${G & string}.${keyof Contract[G] & string}` }[Group];
+
+type Entry<N extends CallName> = N extends `${infer G}.${infer M}`
+  ? G extends Group
+    ? M extends keyof Contract[G]
+      ? Contract[G][M]
+      : never
+    : never
+  : never;
+type AnyCall = { input: z.ZodType; output: z.ZodType };
+export type InputOf<N extends CallName> = Entry<N> extends AnyCall ? z.input<Entry<N>['input']> : never;
+export type ParsedInputOf<N extends CallName> = Entry<N> extends AnyCall ? z.output<Entry<N>['input']> : never;
+export type OutputOf<N extends CallName> = Entry<N> extends AnyCall ? z.output<Entry<N>['output']> : never;
+
+/** The one IPC channel of the desktop app: (name, input) in, Result out. */
+export const IPC_CHANNEL = 'kyso:call';
+
+/** What every call answers, on every transport. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorPayload };
+
+/** The API object the renderer holds: api.documents.sign({...}) → Promise<Result<DocumentSummary>>. */
+export type KysoApi = {
+  [G in Group]: {
+    [M in keyof Contract[G]]: Contract[G][M] extends AnyCall
+      ? (input: z.input<Contract[G][M]['input']>) => Promise<Result<z.output<Contract[G][M]['output']>>>
+      : never;
+  };
+};
+
+/** Every call name, in the table's order. */
+export const CALL_NAMES: readonly CallName[] = Object.entries(contract).flatMap(([g, calls]) =>
+  Object.keys(calls).map((m) => `${g}.${m}` as CallName),
+);
+
+/** The schemas of one call, or undefined for a name the contract does not have. */
+export function lookupCall(name: string): AnyCall | undefined {
+  const dot = name.indexOf('.');
+  if (dot < 0) return undefined;
+  const g = name.slice(0, dot);
+  const m = name.slice(dot + 1);
+  if (!Object.hasOwn(contract, g)) return undefined;
+  const calls = contract[g as Group] as Record<string, AnyCall>;
+  return Object.hasOwn(calls, m) ? calls[m] : undefined;
+}
+
+/** Builds the typed API object over any transport that carries (name, input) and answers a Result. */
+export function makeApi(invoke: (name: CallName, input: unknown) => Promise<unknown>): KysoApi {
+  const api: Record<string, Record<string, (input: unknown) => Promise<unknown>>> = {};
+  for (const name of CALL_NAMES) {
+    const [g, m] = name.split('.') as [string, string];
+    const schemas = lookupCall(name)!;
+    (api[g] ??= {})[m] = async (input: unknown) => checkResult(schemas.output, await invoke(name, input ?? {}));
+  }
+  return api as unknown as KysoApi;
+}
+
+const ResultEnvelope = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ErrorPayloadSchema }),
+]);
+
+/** Checks what came back over the transport: a well-formed Result whose value matches the output schema. */
+function checkResult(output: z.ZodType, raw: unknown): Result<unknown> {
+  const env = ResultEnvelope.safeParse(raw);
+  if (!env.success) return { ok: false, error: { code: 'INTERNAL', details: { reason: 'malformed answer from the main process' } } };
+  if (!env.data.ok) return env.data as Result<unknown>;
+  const v = output.safeParse(env.data.value);
+  if (!v.success) return { ok: false, error: { code: 'INTERNAL', details: { reason: `answer does not match the contract: ${v.error.issues[0]?.message ?? ''}` } } };
+  return { ok: true, value: v.data };
+}

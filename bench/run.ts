@@ -13,28 +13,35 @@ import { makeSoftHsm } from '../test/fixtures/softhsm.js';
 import { makeScannedPdf } from '../test/fixtures/corpus.js';
 import { makeNssDb, pdfsig } from '../test/fixtures/judges.js';
 import { repoRoot } from '../test/fixtures/tmp.js';
+import { benchInbox } from './inbox.js';
 
 const ROOT = repoRoot();
 const OUT = join(ROOT, 'bench', 'out');
 const SIZE_MB = Number(process.env.KYSO_BENCH_MB ?? 100);
 const RUNS = Number(process.env.KYSO_BENCH_RUNS ?? 3);
+// Verifications take ~0.3 s each: more runs, for a median worth reading.
+const VERIFY_RUNS = Number(process.env.KYSO_BENCH_VERIFY_RUNS ?? 7);
 
 interface Measure {
   wall: number;
+  /** The same wall time to the millisecond (GNU time prints hundredths), measured around it. */
+  ms: number;
   rssMB: number;
   ok: boolean;
   note?: string;
 }
 
 function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Measure {
+  const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', 'KYSO_TIME %e %M', cmd, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const m = /KYSO_TIME ([\d.]+) (\d+)/.exec(r.stderr);
   const note = r.status === 0 ? undefined : r.stderr.replace(/KYSO_TIME.*\n?/, '').trim().split('\n').slice(-2).join(' ').slice(0, 160);
-  return { wall: m ? Number(m[1]) : NaN, rssMB: m ? Number(m[2]) / 1024 : NaN, ok: r.status === 0, note };
+  return { wall: m ? Number(m[1]) : NaN, ms, rssMB: m ? Number(m[2]) / 1024 : NaN, ok: r.status === 0, note };
 }
 
 function best(ms: Measure[]): Measure {
@@ -77,16 +84,22 @@ async function main(): Promise<void> {
     results.naive!.push(measure(process.execPath, [join(ROOT, 'bench', 'naive.mjs'), input, naiveOut, pki.org.p12Path!, pki.p12Password]));
   }
 
-  // Verification of the signed 100 MB file: Kyso's whole process beside pdfsig's.
+  // Verification of the signed 100 MB file: Kyso's whole process beside pdfsig's, alternately,
+  // after one run of each that is not counted (it writes the V8 code cache of a fresh build; the
+  // file is in the page cache for both anyway, having just been written).
   const nss = makeNssDb(join(OUT, 'nss'), [pki.root.certPem]);
-  for (let i = 0; i < RUNS; i++) {
-    results.verify!.push(
-      measure(process.execPath, [join(ROOT, 'bin', 'kyso.cjs'), 'verify', kysoOut, '--offline', '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--json'], {
-        XDG_CONFIG_HOME: join(OUT, 'config'),
-        XDG_CACHE_HOME: join(OUT, 'cache'),
-      }),
-    );
-    results.pdfsig!.push(measure('pdfsig', ['-nssdir', `sql:${join(OUT, 'nss')}`, kysoOut]));
+  const verifyArgs = [join(ROOT, 'bin', 'kyso.cjs'), 'verify', kysoOut, '--offline', '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--json'];
+  const verifyEnv = { XDG_CONFIG_HOME: join(OUT, 'config'), XDG_CACHE_HOME: join(OUT, 'cache') };
+  const pdfsigArgs = ['-nssdir', `sql:${join(OUT, 'nss')}`, kysoOut];
+  // Node 20 reads the file NODE_EXTRA_CA_CERTS names at every start, before any of Kyso runs
+  // (≈85 ms for the system bundle on this machine): shown apart, as a fact of the machine.
+  const extraCa = Boolean(process.env.NODE_EXTRA_CA_CERTS);
+  measure(process.execPath, verifyArgs, verifyEnv);
+  measure('pdfsig', pdfsigArgs);
+  for (let i = 0; i < VERIFY_RUNS; i++) {
+    results.verify!.push(measure(process.execPath, verifyArgs, verifyEnv));
+    results.pdfsig!.push(measure('pdfsig', pdfsigArgs));
+    if (extraCa) (results.verifyNoCa ??= []).push(measure(process.execPath, verifyArgs, { ...verifyEnv, NODE_EXTRA_CA_CERTS: '' }));
   }
 
   const row = (name: string, m: Measure[]): string => {
@@ -96,8 +109,22 @@ async function main(): Promise<void> {
   process.stdout.write(row('openssl dgst -sha256 (floor)', results.openssl!) + '\n');
   process.stdout.write(row('kyso sign (SoftHSM2 token)', results.kyso!) + '\n');
   process.stdout.write(row('naive @signpdf + P12Signer', results.naive!) + '\n');
-  process.stdout.write(row('kyso verify (offline, CRL given)', results.verify!) + '\n');
-  process.stdout.write(row('pdfsig (poppler) verify', results.pdfsig!) + '\n\n');
+  // Verification rows: to the millisecond, and the peak RSS of every run, not only the best one.
+  const bestMs = (m: Measure[]): number => Math.min(...m.filter((x) => x.ok).map((x) => x.ms));
+  const medianMs = (m: Measure[]): number => {
+    const w = m.filter((x) => x.ok).map((x) => x.ms).sort((a, b) => a - b);
+    return w.length ? w[Math.floor(w.length / 2)]! : NaN;
+  };
+  const peakMB = (m: Measure[]): number => Math.max(...m.map((x) => x.rssMB));
+  const vrow = (name: string, m: Measure[]): string => {
+    const failed = m.find((x) => !x.ok);
+    return `${name.padEnd(34)} ${(bestMs(m) / 1000).toFixed(3).padStart(7)} s   median ${(medianMs(m) / 1000).toFixed(3)} s   peak RSS ${peakMB(m).toFixed(0).padStart(5)} MB${failed ? '   failed: ' + failed.note : ''}`;
+  };
+  process.stdout.write(`\nverification, ${VERIFY_RUNS} runs each, alternately:\n`);
+  process.stdout.write(vrow('kyso verify (offline, CRL given)', results.verify!) + '\n');
+  process.stdout.write(vrow('pdfsig (poppler) verify', results.pdfsig!) + '\n');
+  if (results.verifyNoCa) process.stdout.write(vrow('kyso verify, NODE_EXTRA_CA_CERTS=""', results.verifyNoCa) + `   (this environment sets it: ${process.env.NODE_EXTRA_CA_CERTS})\n`);
+  process.stdout.write('\n');
 
   const k = best(results.kyso!);
   const n = best(results.naive!);
@@ -107,8 +134,8 @@ async function main(): Promise<void> {
     [`Kyso wall time ≤ 1 s`, k.wall <= 1, `${k.wall.toFixed(2)} s`],
     [`Kyso ≤ 1/5 of naive`, n.ok ? k.wall * 5 <= n.wall : true, n.ok ? `ratio 1/${(n.wall / k.wall).toFixed(1)}` : 'naive failed'],
     [`Kyso peak RSS ≤ 300 MB`, k.rssMB <= 300, `${k.rssMB.toFixed(0)} MB`],
-    [`verify no slower than pdfsig`, best(results.verify!).wall <= best(results.pdfsig!).wall, `${best(results.verify!).wall.toFixed(2)} s vs ${best(results.pdfsig!).wall.toFixed(2)} s`],
-    [`verify peak RSS ≤ 150 MB`, best(results.verify!).rssMB <= 150, `${best(results.verify!).rssMB.toFixed(0)} MB`],
+    [`verify no slower than pdfsig`, bestMs(results.verify!) <= bestMs(results.pdfsig!), `${(bestMs(results.verify!) / 1000).toFixed(3)} s vs ${(bestMs(results.pdfsig!) / 1000).toFixed(3)} s (best of ${VERIFY_RUNS})`],
+    [`verify peak RSS ≤ 150 MB`, peakMB(results.verify!) <= 150, `${peakMB(results.verify!).toFixed(0)} MB (highest of ${VERIFY_RUNS})`],
   ] as const;
   for (const [what, pass, fig] of checks) process.stdout.write(`${pass ? 'PASS' : 'MISS'}  ${what.padEnd(26)} ${fig}\n`);
   process.stdout.write(`      Kyso over the openssl floor: +${(k.wall - o.wall).toFixed(2)} s\n`);
@@ -124,3 +151,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+if (!(await benchInbox())) process.exitCode = 1;

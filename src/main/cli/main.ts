@@ -1,13 +1,15 @@
 // The `kyso` command line: a contract other parts, scripts and checks rely on.
 // Exit codes: 0 done; 1 the operation failed (one clear line on stderr, Vietnamese | English);
 // 2 the command was written wrongly. Commands that check documents add their own codes (see help).
-import { errorLine, toKysoError } from '../../shared/errors.js';
+import { errorLine } from '../../shared/errors.js';
 import { COMMANDS, HELP } from './commands.js';
 import { trace } from '../util/trace.js';
+import { EXIT, runCommand, type HeadStart } from './run.js';
+import { verifyCommand } from './verify.js';
 
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+export { EXIT, type HeadStart };
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], headStart: HeadStart = {}): Promise<number> {
   trace('cli: main');
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -26,12 +28,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(errorLine('USAGE', { reason: `unknown command "${argv.join(' ')}"` }) + '\n');
     return EXIT.USAGE;
   }
-  try {
-    return await cmd(args);
-  } catch (e) {
-    const err = toKysoError(e);
-    process.stderr.write(errorLine(err.code, err.details) + '\n');
-    if (process.env.KYSO_DEBUG && err.cause) process.stderr.write(String((err.cause as Error).stack ?? err.cause) + '\n');
-    return err.code === 'USAGE' ? EXIT.USAGE : EXIT.FAILED;
-  }
+  return runCommand(() => (cmd === verifyCommand ? verifyCommand(args, headStart.rangeHasher) : cmd(args)));
 }

@@ -6,8 +6,10 @@ import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { errorLine, KysoError, toKysoError } from '../../shared/errors.js';
 import { loadTrustStore } from '../verify/chain.js';
+import type { RangeHasher } from '../verify/hash-worker.js';
 import { verifyPdf, type FileReport } from '../verify/verify.js';
 import { list, parse } from './args.js';
+import { VERIFY_OPTIONS } from './verify-early.js';
 
 function configDir(): string {
   return process.env.XDG_CONFIG_HOME ? join(process.env.XDG_CONFIG_HOME, 'kyso') : join(homedir(), '.config', 'kyso');
@@ -62,15 +64,9 @@ function human(r: FileReport): string {
   return lines.join('\n') + '\n';
 }
 
-export async function verifyCommand(argv: string[]): Promise<number> {
-  const p = parse(argv, {
-    trust: { type: 'string', multiple: true },
-    crl: { type: 'string', multiple: true },
-    ocsp: { type: 'string', multiple: true },
-    cert: { type: 'string', multiple: true },
-    offline: { type: 'boolean' },
-    json: { type: 'boolean' },
-  });
+/** `rangeHasher`: the hashing bin/kyso.cjs started on the file before loading the command line. */
+export async function verifyCommand(argv: string[], rangeHasher?: RangeHasher): Promise<number> {
+  const p = parse(argv, VERIFY_OPTIONS);
   if (p.positionals.length !== 1) throw new KysoError('USAGE', { reason: 'give exactly one PDF file to verify' });
   const file = resolve(p.positionals[0]!);
   try {
@@ -82,6 +78,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       extraCerts: list(p, 'cert').flatMap(readDerOrPem),
       online: p.values.offline !== true,
       cacheDir: cacheDir(),
+      rangeHasher,
     });
     process.stdout.write(p.values.json ? JSON.stringify(report, null, 2) + '\n' : human(report));
     return report.indication === 'TOTAL_PASSED' ? 0 : report.indication === 'TOTAL_FAILED' ? 1 : 3;

@@ -2,12 +2,14 @@
 // receiving clerk needs to know: is it intact, who signed, with a certificate valid and trusted
 // at the signing time, and was the document changed after signing.
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { describeCertificate, type CertificateInfo } from '../cms/certinfo.js';
 import { PdfReader } from '../pdf/reader.js';
 import { KysoError } from '../../shared/errors.js';
 import { classifyChanges, type ChangeKind } from './changes.js';
 import { validateCertificate, type ChainResult, type ChainStatus, type CertStatus, type TrustStore } from './chain.js';
-import { checkCms, parseTstInfo, type CmsCheck, type HashName, type SignedContent } from './cms.js';
+import { checkCms, parseTstInfo, settleDigest, type CmsCheck, type HashName, type SignedContent } from './cms.js';
+import { sameFile, ShortRangeError, type FileIdentity, type RangeHasher } from './hash-worker.js';
 import { findSignatures, readDss, type FoundSignature } from './signatures.js';
 import { signatureMessages, fileMessages } from './messages.js';
 import { trace } from '../util/trace.js';
@@ -43,6 +45,11 @@ export interface VerifyOptions {
   now?: Date;
   /** A proof that the file existed at this time (the archive's record of its receipt). */
   poe?: Date;
+  /**
+   * Hashes the signed byte ranges on another thread (the command line starts one on the file before
+   * it loads the verifier). Used only when it opened this very file; otherwise hashing is done here.
+   */
+  rangeHasher?: RangeHasher;
 }
 
 export interface SignatureReport {
@@ -89,9 +96,26 @@ export interface FileReport {
 
 const SHA1_CUTOFF = Date.UTC(2017, 0, 1);
 
+/** A hasher on another thread, and whether it hashes the file this reader reads. */
+interface RemoteHashing {
+  hasher: RangeHasher;
+  sameFile: Promise<boolean>;
+}
+
+function identityOf(path: string): FileIdentity | undefined {
+  try {
+    const s = statSync(path);
+    return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+const shortRange = (): KysoError => new KysoError('PDF_MALFORMED', { reason: 'the file ends inside a signed byte range' });
+
 /** The byte ranges of a signature, read from disk and hashed on demand (once per algorithm). */
-function rangeContent(r: PdfReader, br: [number, number, number, number]): SignedContent {
-  const cache = new Map<HashName, Buffer>();
+function rangeContent(r: PdfReader, br: [number, number, number, number], remote: RemoteHashing | undefined): SignedContent {
+  const cache = new Map<HashName, Promise<Buffer>>();
   const feed = (sink: (c: Buffer) => void): void => {
     // One buffer, reused: the sink (a hash) consumes each chunk before the next read.
     const CHUNK = 4 * 1024 * 1024;
@@ -102,19 +126,39 @@ function rangeContent(r: PdfReader, br: [number, number, number, number]): Signe
     ] as const) {
       for (let off = 0; off < len; ) {
         const n = r.source.readInto(buf, start + off, Math.min(buf.length, len - off));
-        if (n <= 0) throw new KysoError('PDF_MALFORMED', { reason: 'the file ends inside a signed byte range' });
+        if (n <= 0) throw shortRange();
         sink(buf.subarray(0, n));
         off += n;
       }
+    }
+  };
+  const here = (alg: HashName): Promise<Buffer> => {
+    try {
+      const h = createHash(alg);
+      feed((c) => h.update(c));
+      return Promise.resolve(h.digest());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  const there = async (alg: HashName, { hasher, sameFile }: RemoteHashing): Promise<Buffer> => {
+    if (!(await sameFile)) return here(alg);
+    try {
+      return await hasher.digest(alg, [
+        [br[0], br[1]],
+        [br[2], br[3]],
+      ]);
+    } catch (e) {
+      if (e instanceof ShortRangeError) throw shortRange();
+      return here(alg); // the worker failed: the bytes are still here to hash
     }
   };
   return {
     digest(alg) {
       let d = cache.get(alg);
       if (!d) {
-        const h = createHash(alg);
-        feed((c) => h.update(c));
-        d = h.digest();
+        d = remote ? there(alg, remote) : here(alg);
+        d.catch(() => undefined); // awaited by whoever asked; a failure is not unhandled meanwhile
         cache.set(alg, d);
       }
       return d;
@@ -143,7 +187,7 @@ interface TimestampFinding {
 }
 
 async function checkSignatureTimestamp(token: Buffer, signatureValue: Buffer, opts: VerifyOptions, pool: Buffer[], revocation: Parameters<typeof validateCertificate>[0]['revocation']): Promise<TimestampFinding | undefined> {
-  const cms = checkCms(token, { digest: () => Buffer.alloc(0), feed: () => undefined });
+  const cms = checkCms(token);
   if (cms.fault || !cms.eContent) return undefined;
   const tst = parseTstInfo(cms.eContent);
   if (!tst) return undefined;
@@ -160,13 +204,31 @@ async function checkSignatureTimestamp(token: Buffer, signatureValue: Buffer, op
 
 export async function verifyPdf(path: string, opts: VerifyOptions): Promise<FileReport> {
   trace('verify: start');
+  const hasher = opts.rangeHasher;
+  // The hasher opened the file by its path on its own: it is used only if it is this path, and the
+  // file did not change (or get replaced) around the moment this reader opened it.
+  const before = hasher ? identityOf(path) : undefined;
   const reader = PdfReader.open(path);
+  const after = hasher ? identityOf(path) : undefined;
   try {
     trace('verify: pdf opened');
+    const remote: RemoteHashing | undefined = hasher && {
+      hasher,
+      sameFile: hasher.opened().then((f) => f?.path === path && sameFile(f.identity, before) && sameFile(f.identity, after) && f.identity.size === reader.size),
+    };
     if (reader.isEncrypted) throw new KysoError('PDF_ENCRYPTED', { path });
     const found = findSignatures(reader);
     const dss = readDss(reader);
     trace('verify: signatures found');
+    const contents = new Map<FoundSignature, SignedContent>();
+    for (const sig of found) {
+      if (!sig.byteRange) continue;
+      const content = rangeContent(reader, sig.byteRange, remote);
+      contents.set(sig, content);
+      // Ask now for the digest most signatures use, so that the worker has every answer ready when
+      // the signatures are checked one after the other (it answers from the states of its one pass).
+      if (remote && sig.contents && sig.faults.length === 0) void content.digest('sha256');
+    }
     const revocation = {
       crls: [...(opts.crls ?? []), ...dss.crls],
       ocsps: [...(opts.ocsps ?? []), ...dss.ocsps],
@@ -175,7 +237,7 @@ export async function verifyPdf(path: string, opts: VerifyOptions): Promise<File
       timeoutMs: opts.timeoutMs,
     };
     const reports: SignatureReport[] = [];
-    for (const sig of found) reports.push(await verifyOne(reader, sig, opts, dss.certs, revocation));
+    for (const sig of found) reports.push(await verifyOne(reader, sig, contents.get(sig), opts, dss.certs, revocation));
     return summarize(path, reader.size, reports);
   } finally {
     reader.close();
@@ -185,6 +247,7 @@ export async function verifyPdf(path: string, opts: VerifyOptions): Promise<File
 async function verifyOne(
   reader: PdfReader,
   sig: FoundSignature,
+  content: SignedContent | undefined,
   opts: VerifyOptions,
   dssCerts: Buffer[],
   baseRevocation: Parameters<typeof validateCertificate>[0]['revocation'],
@@ -195,18 +258,18 @@ async function verifyOne(
   let cms: CmsCheck | undefined;
   let timestamp: TimestampFinding | undefined;
   let docTimestampTime: Date | undefined;
-  const content = sig.byteRange ? rangeContent(reader, sig.byteRange) : undefined;
 
   if (sig.contents && content && faults.length === 0) {
     cms = checkCms(sig.contents, content);
-    trace('verify: CMS checked, ranges hashed');
+    trace('verify: CMS checked');
     if (cms.fault) faults.push(cms.fault);
     warnings.push(...cms.warnings);
     if (sig.type === 'DocTimeStamp' && cms.eContent) {
       // A document timestamp: the token's message imprint is the digest of the byte ranges.
+      await settleDigest(cms);
       const tst = parseTstInfo(cms.eContent);
       if (!tst) faults.push('the document timestamp has no readable TSTInfo');
-      else if (!content.digest(tst.hash).equals(tst.imprint)) cms.digestMatches = false;
+      else if (!(await content.digest(tst.hash)).equals(tst.imprint)) cms.digestMatches = false;
       else docTimestampTime = tst.genTime;
     }
   }
@@ -243,6 +306,9 @@ async function verifyOne(
     chain = await validateCertificate({ signer: cms.signerCert, pool, trust: opts.trust, at, now, revocation, purpose: sig.type === 'DocTimeStamp' ? 'timestamping' : 'signing' });
   }
   trace('verify: certificate validated');
+  // Last, so that hashing the ranges (on the worker) overlapped all of the above.
+  if (cms) await settleDigest(cms);
+  trace('verify: ranges hashed');
 
   // Indication, most serious first.
   let indication: Indication = 'TOTAL_PASSED';

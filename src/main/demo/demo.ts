@@ -12,7 +12,7 @@ import { WorkflowService, type StepRequest } from '../workflow/service.js';
 import { tokenSigner } from '../workflow/token.js';
 import { readFileSync } from 'node:fs';
 import { writeDemoDocument } from './document.js';
-import { demoSealPng, demoSignaturePng } from './images.js';
+import { sealPng, signaturePng } from './images.js';
 import { makeDemoPki } from './pki.js';
 import { makeDemoTokens } from './tokens.js';
 import { has, run } from './tools.js';
@@ -79,8 +79,8 @@ export async function runDemo(o: { dir?: string; log?: (line: string) => void } 
     actor: 'demo',
   });
   const year = vnClock(new Date()).getUTCFullYear();
-  const signature = { bytes: demoSignaturePng(), source: 'demo-signature.png' };
-  const seal = { bytes: demoSealPng(), source: 'demo-seal.png' };
+  const signature = { bytes: signaturePng(), source: 'demo-signature.png' };
+  const seal = { bytes: sealPng(), source: 'demo-seal.png' };
   const step = async (id: string, label: string, req: StepRequest): Promise<void> => {
     const t = tokenSigner({ module: tokens.module, label, pin: tokens.pin });
     try {

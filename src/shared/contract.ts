@@ -184,6 +184,8 @@ export const Job = z.object({
 export type Job = z.infer<typeof Job>;
 
 export const InboxStatus = z.enum(['new', 'accepted', 'rejected']);
+/** Dấu mức độ mật seen on a document (it should not have come electronically: QN Đ1.1). */
+export const Secrecy = z.enum(['none', 'mat', 'toi-mat', 'tuyet-mat']);
 export const InboxItem = z.object({
   id: Id,
   fileName: z.string(),
@@ -193,19 +195,41 @@ export const InboxItem = z.object({
   status: InboxStatus,
   reason: z.string().nullable(),
   verdict: FileVerdict,
+  /** Trích yếu (the file name when the sender gave none). */
+  title: z.string(),
+  /** The sending organisation: as given, else the organisation of the last signature. */
+  sender: z.string().nullable(),
+  number: z.string().nullable(),
+  urgency: Urgency,
+  secrecy: Secrecy,
+  /** Signers' names, in the order they signed. */
+  signers: z.array(z.string()),
+  decidedAt: IsoTime.nullable(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
+/** What the outbox warns about an unsent document: urgent ones go at once; others the signing day, at the latest the next working morning. */
+export const SendWarning = z.enum(['send-now', 'not-sent-same-day', 'late']);
+export type SendWarning = z.infer<typeof SendWarning>;
 export const OutboxItem = z.object({
   documentId: Id,
   title: z.string(),
   number: z.string().nullable(),
   urgency: Urgency,
   issuedAt: IsoTime,
-  status: z.enum(['waiting', 'sent']),
+  /** recalled (thu hồi): frozen, the recipients asked to destroy it (NĐ30 Appendix VI). */
+  status: z.enum(['waiting', 'sent', 'recalled']),
   /** When it must be sent at the latest: urgent at once, otherwise the next working morning. */
   sendBy: IsoTime,
   late: z.boolean(),
+  warning: SendWarning.nullable(),
+  /** A paper copy must be sent as well (QN Đ8.2). */
+  paperCopyRequired: z.boolean(),
+  /** Nơi nhận, each with its status (pending, sent, received, recall-requested…). */
+  recipients: z.array(z.object({ name: z.string(), status: z.string() })),
+  sentAt: IsoTime.nullable(),
+  recalledAt: IsoTime.nullable(),
+  recallReason: z.string().nullable(),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
@@ -220,8 +244,21 @@ export const ArchiveEntry = z.object({
   number: z.string().nullable(),
   signers: z.array(z.string()),
   date: IsoTime,
+  /** The exact file filed (SHA-256), and when. */
+  sha256: z.string(),
+  filedAt: IsoTime,
 });
 export type ArchiveEntry = z.infer<typeof ArchiveEntry>;
+
+/** The audit log's hash chain, walked from the first entry (tampering is evident). */
+export const AuditCheck = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  /** The last entry's hash: written down, it reveals a truncated tail later. */
+  head: z.string(),
+  problems: z.array(z.object({ seq: z.number().int(), problem: z.string(), detail: z.string() })),
+});
+export type AuditCheck = z.infer<typeof AuditCheck>;
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -283,7 +320,8 @@ export const contract = {
     get: call(ById, Job),
   },
   inbox: {
-    list: call(None, z.array(InboxItem)),
+    /** Urgent first, then the newest; text searches title, number, sender and signers. */
+    list: call(z.object({ text: z.string().max(200).optional() }).strict(), z.array(InboxItem)),
     import: call(z.object({ file: FileUpload }), InboxItem),
     accept: call(ById, InboxItem),
     reject: call(z.object({ id: Id, reason: z.string().min(1).max(2000) }), InboxItem),
@@ -292,6 +330,8 @@ export const contract = {
   outbox: {
     list: call(None, z.array(OutboxItem)),
     markSent: call(z.object({ documentId: Id }), OutboxItem),
+    /** Thu hồi: the document is frozen and the recipients asked to destroy it; the reason is kept. */
+    recall: call(z.object({ documentId: Id, reason: z.string().min(1).max(2000) }), OutboxItem),
   },
   archive: {
     add: call(
@@ -300,6 +340,9 @@ export const contract = {
     ),
     search: call(z.object({ text: z.string().max(200) }), z.array(ArchiveEntry)),
     open: call(ById, z.object({ entry: ArchiveEntry, data: Base64, verdict: FileVerdict })),
+  },
+  audit: {
+    verify: call(None, AuditCheck),
   },
   settings: {
     get: call(None, Settings),

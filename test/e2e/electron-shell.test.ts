@@ -5,7 +5,7 @@
 // handler, which dispatches into the real service table and answers Results with error codes.
 // The launcher (`npm start`) is run for real: without the binary it says so in one line.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -240,5 +240,14 @@ describe('npm start', () => {
     } finally {
       removeTempDir(dist);
     }
+  });
+});
+
+describe('the desk behind the window', () => {
+  test('is the SQLite store of the data folder (the one `kyso --data` opens), closed when the app quits', async () => {
+    expect(await api.documents.list({})).toEqual({ ok: true, value: [] });
+    expect(existsSync(join(data, 'Kyso', 'kyso.db'))).toBe(true);
+    seen.appEvents.get('will-quit')!();
+    expect(await api.documents.list({})).toMatchObject({ ok: false, error: { code: 'STORE_OPEN_FAILED' } });
   });
 });

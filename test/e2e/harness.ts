@@ -148,3 +148,28 @@ export async function openBrowser(url: string, opts: { lang?: string } = {}): Pr
   await page.goto(url);
   return { browser, context, page, pageErrors };
 }
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the `kyso` command (bin/kyso.cjs) as a clerk would, beside the running app. Asynchronous:
+ * the test worker keeps answering vitest while it runs.
+ */
+export async function kysoCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'kyso.cjs'), ...args], {
+    env: { ...process.env, KYSO_TRUST: '', KYSO_DATA: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const status = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+  clearTimeout(timer);
+  return { status, stdout, stderr };
+}

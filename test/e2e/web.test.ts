@@ -4,6 +4,10 @@
 // the clerk fills number and date and the organisation signs, the document waits in the outbox;
 // the downloaded file is received in the inbox with three green signatures, and pdfsig and qpdf
 // judge it. Then what goes wrong: a wrong PIN, a token pulled out, a signature nobody trusts.
+// The desk is the workflow service's SQLite store: an urgent document issued hours before
+// (through the same store, with the clock set back) is late in the outbox and is recalled; the command
+// line (`kyso --data DIR doc list`, `outbox list`, `audit verify`, `doc add`) sees and changes the
+// same documents as the screens.
 // Every screen is photographed into docs/screenshots (failure states into test-output/e2e).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -11,17 +15,23 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { DocumentSummary, OutboxItem } from '../../src/shared/contract.js';
 import { SoftwareSigner } from '../../src/main/cms/signer.js';
 import { signPdf } from '../../src/main/sign/sign.js';
+import { loadTrustStore } from '../../src/main/verify/chain.js';
+import { WorkflowService } from '../../src/main/workflow/service.js';
 import { makeNssDb, pdfsig, qpdfCheck } from '../fixtures/judges.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
-import { EXPIRING_DAYS, EXPIRING_LABEL, materials, openBrowser, startWebApp, type Browsing, type Materials, type WebApp } from './harness.js';
+import { EXPIRING_DAYS, EXPIRING_LABEL, kysoCli, materials, openBrowser, startWebApp, type Browsing, type Materials, type WebApp } from './harness.js';
 
 const SHOTS = join(repoRoot(), 'docs', 'screenshots');
 const FAILURES = join(repoRoot(), 'test-output', 'e2e');
 const PIN = '123456';
 const TITLE = 'Quyết định ban hành Quy chế ký số văn bản điện tử';
 const NUMBER = '203/QĐ-SYT';
+/** Issued 20 hours before the test, urgent, never sent: late. */
+const LATE_TITLE = 'Công văn đôn đốc báo cáo số liệu tiêm chủng quý I';
+const LATE_REASON = 'Sai số liệu ở phụ lục, sẽ ban hành văn bản thay thế';
 /** Where the leader's signature is dropped: between "GIÁM ĐỐC" (baseline 300) and the name, centred on 420. */
 const DROP_AT = { x: 420, y: 262 };
 
@@ -32,6 +42,7 @@ let b: Browsing;
 let page: Page;
 let nss: string;
 let signedFile: string;
+let data: string;
 
 // Waiting assertions over locators (playwright-core has no test runner's expect): poll until true.
 const WAIT = { timeout: 20_000, interval: 100 };
@@ -111,7 +122,8 @@ beforeAll(async () => {
   work = makeTempDir('e2e-web');
   m = await materials(work);
   nss = makeNssDb(join(work, 'nss'), [m.pki.root.certPem]);
-  app = await startWebApp({ data: join(work, 'data'), hsm: m.hsm });
+  data = join(work, 'data');
+  app = await startWebApp({ data, hsm: m.hsm });
   b = await openBrowser(app.url);
   page = b.page;
   await page
@@ -316,6 +328,51 @@ describe('method 3 in Chromium', () => {
     await shot('outbox');
   });
 
+  test('an urgent document issued 20 hours ago and not sent is late: the outbox warns in Vietnamese; the clerk recalls it', async () => {
+    // Issued through the same store with the clock set back 20 hours (the test certificates are
+    // valid from a day before they were made), as an urgent letter: it had to go within the hour.
+    const yesterday = new Date(Date.now() - 20 * 3600_000);
+    const desk = WorkflowService.open({ dataDir: data, trust: () => loadTrustStore([m.pki.rootPemPath]), now: () => yesterday, actor: 'van-thu' });
+    try {
+      const d = await desk.addDocument({ path: m.draft, title: LATE_TITLE, method: 1, urgency: 'urgent', recipients: ['UBND tỉnh Quảng Ninh', 'Sở Nội vụ'], paperCopy: true });
+      const org = new SoftwareSigner(m.pki.org.privateKey, m.pki.org.certDer, [m.pki.subCa.certDer]);
+      const issued = await desk.signStep(d.id, { role: 'org', image: { bytes: readFileSync(m.seal), source: 'con-dau-so-y-te.png' } }, org);
+      expect(issued).toMatchObject({ state: 'issued', issueDate: new Date(yesterday.getTime() + 7 * 3600_000).toISOString().slice(0, 10) });
+    } finally {
+      desk.close();
+    }
+    await go('sign');
+    await go('outbox');
+    const warning = page.getByTestId('late-warning');
+    await textOf(warning).toContain('1 văn bản quá hạn gửi.');
+    await textOf(warning).toContain('chậm nhất trong buổi sáng ngày làm việc tiếp theo; văn bản khẩn gửi ngay');
+    // Waiting, urgent, the earliest deadline: first.
+    const late = page.getByTestId('outbox-item').first();
+    await textOf(late).toContain(LATE_TITLE);
+    await attrOf(late, 'data-late').toBe('true');
+    await attrOf(late.getByTestId('send-warning'), 'data-warning').toBe('late');
+    await textOf(late.getByTestId('send-warning')).toContain('Quá hạn gửi');
+    await textOf(late).toContain('Nơi nhận: UBND tỉnh Quảng Ninh, Sở Nội vụ');
+    await textOf(late).toContain('Gửi kèm bản giấy');
+    // The one issued minutes ago is urgent too, not late yet: it must go at once.
+    const fresh = page.getByTestId('outbox-item').filter({ hasText: NUMBER });
+    await attrOf(fresh, 'data-late').toBe('false');
+    await attrOf(fresh.getByTestId('send-warning'), 'data-warning').toBe('send-now');
+    await textOf(fresh.getByTestId('send-warning')).toContain('Khẩn: gửi ngay');
+    await shot('outbox-late');
+
+    await late.getByTestId('recall-open').click();
+    await page.getByTestId('recall-reason-input').fill(LATE_REASON);
+    await page.getByTestId('recall-submit').click();
+    await waitNotice(`Đã thu hồi văn bản “${LATE_TITLE}”.`);
+    const recalled = page.getByTestId('outbox-item').filter({ hasText: LATE_TITLE });
+    await attrOf(recalled, 'data-status').toBe('recalled');
+    await textOf(recalled).toContain('Đã thu hồi');
+    await textOf(recalled.getByTestId('recall-reason')).toContain(LATE_REASON);
+    await countOf(recalled.getByTestId('send-warning')).toBe(0);
+    await countOf(page.getByTestId('late-warning')).toBe(0);
+  });
+
   test('pdfsig: three signatures, valid and trusted; qpdf --check passes', () => {
     const rep = pdfsig(signedFile, nss);
     expect(rep.signatures, rep.raw).toHaveLength(3);
@@ -348,7 +405,8 @@ describe('method 3 in Chromium', () => {
     const untrusted = join(work, 'cong-van-la.pdf');
     await signPdf({ input: m.draft, output: untrusted, signer: new SoftwareSigner(m.pki.untrusted.privateKey, m.pki.untrusted.certDer, [m.pki.untrustedRoot.certDer]) });
     await upload('inbox-file', untrusted);
-    const row = page.getByTestId('inbox-item').filter({ hasText: 'cong-van-la.pdf' });
+    // Listed by its trích yếu: the file name, when the sender gave none.
+    const row = page.getByTestId('inbox-item').filter({ hasText: 'cong-van-la' });
     await attrOf(row, 'data-indication').toBe('INDETERMINATE');
     const detail = page.getByTestId('inbox-detail');
     await attrOf(detail.getByTestId('signature'), 'data-indication').toBe('INDETERMINATE');
@@ -368,6 +426,12 @@ describe('method 3 in Chromium', () => {
     await attrOf(detail.getByTestId('verdict'), 'data-indication').toBe('TOTAL_PASSED');
     await countOf(detail.locator('[data-testid=signature][data-indication=TOTAL_PASSED]')).toBe(3);
     await detail.locator('[data-testid=pdf-page][data-rendered=true]').waitFor();
+    expect(await detail.getByTestId('archive-sha256').textContent()).toContain(createHash('sha256').update(readFileSync(signedFile)).digest('hex'));
+    // Every step of every document is in the audit log; its hash chain is whole.
+    await page.getByTestId('audit-check').click();
+    const audit = page.getByTestId('audit-result');
+    await attrOf(audit, 'data-ok').toBe('true');
+    await textOf(audit).toMatch(/Nhật ký thao tác nguyên vẹn: \d+ mục, không mục nào bị sửa, xóa hay chèn\./);
     await shot('archive');
   });
 
@@ -436,6 +500,49 @@ describe('method 3 in Chromium', () => {
     await shot('sign-en');
     await page.getByTestId('lang-vi').click();
     await textOf(page.getByTestId('nav-inbox')).toMatch(/Văn bản đến/);
+  });
+
+  test('the command line reads and writes the same desk: doc list, outbox list, audit verify, doc add', async () => {
+    const kyso = async (...args: string[]) => {
+      const r = await kysoCli(['--data', data, ...args]);
+      expect(r.status, `kyso ${args.join(' ')}\n${r.stderr}${r.stdout}`).toBe(0);
+      return r.stdout;
+    };
+    const { documents } = JSON.parse(await kyso('doc', 'list', '--json')) as { documents: DocumentSummary[] };
+    const issued = documents.find((d) => d.title === TITLE)!;
+    expect(issued).toMatchObject({ method: 3, urgency: 'urgent', state: 'issued', nextRole: null, number: NUMBER, issueDate: todayVn() });
+    expect(issued.id).toMatch(/^\d+$/);
+    expect(issued.signatures.map((x) => [x.role, x.signer])).toEqual([
+      ['drafter', m.pki.drafter.names.commonName],
+      ['leader', m.pki.leader.names.commonName],
+      ['org', m.pki.org.names.commonName],
+    ]);
+    expect(documents.filter((d) => d.state === 'approved').map((d) => d.title).sort()).toEqual(['Công văn về việc triển khai ký số', 'Thông báo lịch tiếp công dân']);
+
+    const { items } = JSON.parse(await kyso('outbox', 'list', '--json')) as { items: OutboxItem[] };
+    expect(items.find((x) => x.documentId === issued.id)).toMatchObject({ status: 'waiting', number: NUMBER, urgency: 'urgent', late: false });
+    expect(items.find((x) => x.title === LATE_TITLE)).toMatchObject({ status: 'recalled', recallReason: LATE_REASON, late: false });
+
+    // The file the clerk downloaded is the store's current revision of the document.
+    const exported = join(work, 'exported.pdf');
+    await kyso('doc', 'export', issued.id, '-o', exported);
+    expect(createHash('sha256').update(readFileSync(exported)).digest('hex')).toBe(createHash('sha256').update(readFileSync(signedFile)).digest('hex'));
+
+    const audit = JSON.parse(await kyso('audit', 'verify', '--json')) as { ok: boolean; entries: number; problems: unknown[] };
+    expect(audit).toMatchObject({ ok: true, problems: [] });
+    expect(audit.entries).toBeGreaterThan(10);
+
+    // And the other way: a document added on the command line is in the queue of the screen.
+    const title = 'Kế hoạch kiểm tra công tác văn thư năm 2026';
+    const added = JSON.parse(await kyso('doc', 'add', m.draft, '--method', '2', '--title', title, '--urgency', 'flash', '--json')) as { id: string };
+    await go('outbox');
+    await go('sign');
+    const item = page.getByTestId('doc-item').filter({ hasText: title });
+    await textOf(item).toContain('Hỏa tốc');
+    await attrOf(item, 'data-state').toBe('draft');
+    // Hỏa tốc first in the queue.
+    await textOf(page.getByTestId('doc-item').first()).toContain(title);
+    expect(added.id).toMatch(/^\d+$/);
   });
 
   test('no screen logged an error', () => {

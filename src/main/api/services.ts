@@ -1,20 +1,19 @@
-// The service table behind the contract: one handler per call, over the engine (tokens, signing,
-// verification) and the desk (documents, inbox, outbox, archive). Both transports — Electron's
-// IPC and the web mode's HTTP — dispatch into the same table.
+// The service table behind the contract: one handler per call, over the engine (tokens, settings)
+// and the clerk's desk — the workflow service over the SQLite store (src/main/workflow), the same
+// store the command line opens (`kyso --data DIR doc …`). Both transports — Electron's IPC and
+// the web mode's HTTP — dispatch into the same table.
 import { readFileSync } from 'node:fs';
-
-import type { FileVerdict, ImageKind, Role, SignRequest } from '../../shared/contract.js';
+import { join } from 'node:path';
+import type { ImageKind, InboxItem, Method, OutboxItem, Role, SignRequest } from '../../shared/contract.js';
 import { KysoError } from '../../shared/errors.js';
 import { getPreset } from '../appearance/presets.js';
-import { signVisible } from '../sign/visible.js';
 import type { TokenSigner } from '../token/index.js';
-import { verifyPdf } from '../verify/verify.js';
+import type { InboxView, OutboxView, StepRequest } from '../workflow/service.js';
+import { WorkflowService } from '../workflow/service.js';
 import { createDispatcher, type Dispatch, type ErrorLog, type Handlers } from './dispatch.js';
-import { LocalDesk } from './desk.js';
 import { Jobs } from './jobs.js';
 import { SettingsStore } from './settings.js';
 import { TokenService } from './tokens.js';
-import { toVerdict } from './verdict.js';
 
 export interface AppContext {
   dataDir: string;
@@ -24,101 +23,142 @@ export interface AppContext {
 
 const DEFAULT_IMAGE: Record<Role, ImageKind> = { drafter: 'initials', leader: 'signature', org: 'seal' };
 
+/** What a signing call asks of one document, whoever carried it (one document or a batch). */
+type StepInput = Pick<SignRequest, 'role' | 'placement' | 'image' | 'preset' | 'number' | 'issueDate'>;
+
 function fromBase64(data: string): Buffer {
   return Buffer.from(data, 'base64');
 }
 
-export function createServices(ctx: AppContext): { handlers: Handlers; settings: SettingsStore; tokens: TokenService; desk: LocalDesk } {
+/** The contract's outbox item: the view without the command line's extra name for its status. */
+function outboxItem(v: OutboxView): OutboxItem {
+  const { state: _state, ...item } = v;
+  return item;
+}
+
+/** The contract's inbox item: the view without the store's bookkeeping. */
+function inboxItem(v: InboxView): InboxItem {
+  const { sha256: _sha, ...item } = v;
+  return item;
+}
+
+export interface Services {
+  handlers: Handlers;
+  settings: SettingsStore;
+  tokens: TokenService;
+  /** The desk of the data folder, opened at its first use (a store that cannot open is an error of that call, not of the start). */
+  desk: () => WorkflowService;
+  /** Closes the store; later calls are refused. */
+  close: () => void;
+}
+
+export function createServices(ctx: AppContext): Services {
   const settings = new SettingsStore(ctx.dataDir);
   const tokens = new TokenService(ctx.dataDir, () => settings.stored());
-  const desk = new LocalDesk(ctx.dataDir);
   const jobs = new Jobs();
 
-  const verify = async (path: string): Promise<FileVerdict> => {
-    const s = settings.stored();
-    const report = await verifyPdf(path, { trust: settings.trustStore(), crls: settings.crls(), online: s.onlineRevocation, timeoutMs: 5000 });
-    return toVerdict(report);
+  let opened: WorkflowService | undefined;
+  let closed = false;
+  const desk = (): WorkflowService => {
+    if (closed) throw new KysoError('STORE_OPEN_FAILED', { path: ctx.dataDir, reason: 'Kyso is closing' });
+    return (opened ??= WorkflowService.open({
+      dataDir: ctx.dataDir,
+      // Read at each verification: a root or CRL added in Settings applies at once.
+      trust: () => settings.trustStore(),
+      crls: () => settings.crls(),
+      online: () => settings.stored().onlineRevocation,
+      cacheDir: join(ctx.dataDir, 'cache', 'revocation'),
+    }));
+  };
+  const close = (): void => {
+    closed = true;
+    opened?.close();
+    opened = undefined;
   };
 
   /**
-   * Refuses, before the PIN is used, an organisation signature that would go over the leader's with
-   * no seal to draw (the engine needs the image to size and place it).
+   * The workflow's step request for one document: the person's image for the role, the place
+   * dragged on the page or the preset's. Method 1 has no leader's signature for the seal to cover:
+   * when the preset would put it there, the workflow's own choice (under the number) applies.
    */
-  const checkImages = (req: Omit<SignRequest, 'id' | 'pin'>, tokenLabel: string): void => {
-    if (req.role !== 'org' || req.placement) return;
-    const kind = req.image ?? DEFAULT_IMAGE.org;
-    if (getPreset(req.preset ?? settings.stored().preset).org.placement === 'over-leader' && !settings.image(tokenLabel, kind))
-      throw new KysoError('SEAL_IMAGE_MISSING', { person: tokenLabel });
+  const stepRequest = (req: StepInput, method: Method, tokenLabel: string): StepRequest => {
+    const kind = req.image ?? DEFAULT_IMAGE[req.role];
+    const png = settings.image(tokenLabel, kind);
+    const chosen = req.preset ?? settings.stored().preset;
+    const overLeader = req.role === 'org' && !req.placement && getPreset(chosen).org.placement === 'over-leader';
+    const preset = overLeader && method === 1 ? undefined : chosen;
+    return {
+      role: req.role,
+      number: req.role === 'org' ? req.number : undefined,
+      issueDate: req.role === 'org' ? req.issueDate : undefined,
+      image: png ? { bytes: png, source: `${tokenLabel}/${kind}.png` } : undefined,
+      preset,
+      page: req.placement?.page,
+      rect: req.placement?.rect,
+    };
   };
 
-  /** One signing step of one document with a signer already logged in. */
-  const signWith = (signer: TokenSigner, req: Omit<SignRequest, 'id' | 'pin'>, id: string, tokenLabel: string) =>
-    desk.signStep(id, req.role, { number: req.number, issueDate: req.issueDate }, async (input, output) => {
-      const kind = req.image ?? DEFAULT_IMAGE[req.role];
-      const png = settings.image(tokenLabel, kind);
-      const result = await signVisible({
-        input,
-        output,
-        signer,
-        reason: req.role === 'drafter' ? 'Ký nháy' : req.role === 'leader' ? 'Ký phê duyệt' : 'Ký phát hành',
-        visible: {
-          role: req.role,
-          preset: req.preset ?? settings.stored().preset,
-          image: png ? { bytes: png, source: `${tokenLabel}/${kind}.png` } : undefined,
-          page: req.placement?.page,
-          rect: req.placement?.rect,
-          docNumber: req.role === 'org' ? req.number : undefined,
-          issued: req.role === 'org' ? req.issueDate : undefined,
-        },
-      });
-      return { output: result.output, signer: result.signer.commonName };
-    });
+  /**
+   * One signing step of one document; `signer` opens the token (once, and only when the step's
+   * checks have passed). An organisation signature that would go over the leader's with no seal to
+   * draw is refused before the token is asked for (the engine needs the image to size and place it).
+   */
+  const signOne = async (id: string, req: StepInput, tokenLabel: string, signer: () => Promise<TokenSigner>) => {
+    const d = desk();
+    const doc = d.getDocument(id);
+    const step = stepRequest(req, doc.method, tokenLabel);
+    if (doc.nextRole === 'org' && req.role === 'org' && !step.rect && step.preset !== undefined && getPreset(step.preset).org.placement === 'over-leader' && !step.image)
+      throw new KysoError('SEAL_IMAGE_MISSING', { person: tokenLabel });
+    return d.signStep(id, step, signer);
+  };
 
   const handlers: Handlers = {
     'app.info': () => ({ version: ctx.version, transport: ctx.transport, dataDir: ctx.dataDir }),
     'tokens.list': (i) => tokens.list(i.rescan ?? false),
 
-    'documents.list': () => desk.listDocuments(),
-    'documents.import': (i) => desk.importDocument({ fileName: i.file.name, bytes: fromBase64(i.file.data), title: i.title, method: i.method, urgency: i.urgency }),
-    'documents.content': (i) => ({ data: readFileSync(desk.documentPath(i.id)).toString('base64') }),
-    'documents.sign': async (i) => {
-      desk.checkStep(i.id, i.role);
-      const { pin, id, ...req } = i;
-      checkImages(req, i.token.label);
-      return tokens.withSigner(i.token, pin, (signer) => signWith(signer, req, id, i.token.label));
+    'documents.list': () => desk().listDocuments(),
+    'documents.import': (i) => desk().importDocument({ fileName: i.file.name, bytes: fromBase64(i.file.data), title: i.title, method: i.method, urgency: i.urgency }),
+    'documents.content': (i) => ({ data: readFileSync(desk().documentPath(i.id)).toString('base64') }),
+    'documents.sign': (i) => {
+      const { pin, id, token, ...req } = i;
+      return tokens.withSigner(token, pin, (signer) => signOne(id, req, token.label, signer));
     },
     'documents.signBatch': (i) => {
-      const { pin, ids, ...req } = i;
-      for (const id of ids) desk.checkStep(id, req.role);
-      checkImages(req, i.token.label);
-      const jobId = jobs.start<TokenSigner>(
+      const { pin, ids, token, ...req } = i;
+      desk();
+      // One login for the whole batch; each document is its own step, and one failure (a step out
+      // of order, a broken earlier signature) does not stop the others.
+      const jobId = jobs.start<() => Promise<TokenSigner>>(
         ids,
-        (loop) => tokens.withSigner(i.token, pin, loop),
+        (loop) => tokens.withSigner(token, pin, loop),
         async (signer, id) => {
-          await signWith(signer, req, id, i.token.label);
+          await signOne(id, req, token.label, signer);
         },
       );
       return { jobId };
     },
-    'documents.return': (i) => desk.returnDocument(i.id, i.comment),
-    'documents.verify': (i) => verify(desk.documentPath(i.id)),
+    'documents.return': (i) => desk().returnDocument(i.id, i.comment),
+    'documents.verify': (i) => desk().verifyDocument(i.id),
     'jobs.get': (i) => jobs.get(i.id),
 
-    'inbox.list': () => desk.listInbox(),
-    'inbox.import': (i) => desk.importIncoming(i.file.name, fromBase64(i.file.data), verify),
-    'inbox.accept': (i) => desk.decideIncoming(i.id, { accept: true }),
-    'inbox.reject': (i) => desk.decideIncoming(i.id, { accept: false, reason: i.reason }),
-    'inbox.content': (i) => ({ data: readFileSync(desk.inboxPath(i.id)).toString('base64') }),
+    'inbox.list': (i) => desk().listInbox({ text: i.text, limit: 1000 }).map(inboxItem),
+    'inbox.import': async (i) => inboxItem(await desk().importIncoming(i.file.name, fromBase64(i.file.data))),
+    'inbox.accept': (i) => inboxItem(desk().decideIncoming(i.id, { accept: true })),
+    'inbox.reject': (i) => inboxItem(desk().decideIncoming(i.id, { accept: false, reason: i.reason })),
+    'inbox.content': (i) => ({ data: readFileSync(desk().inboxPath(i.id)).toString('base64') }),
 
-    'outbox.list': () => desk.listOutbox(),
-    'outbox.markSent': (i) => desk.markSent(i.documentId),
+    'outbox.list': () => desk().listOutbox().map(outboxItem),
+    'outbox.markSent': (i) => outboxItem(desk().markSent(i.documentId)),
+    'outbox.recall': (i) => outboxItem(desk().recall(i.documentId, i.reason)),
 
-    'archive.add': (i) => desk.archive(i),
-    'archive.search': (i) => desk.searchArchive(i.text),
+    'archive.add': (i) => desk().archive(i),
+    'archive.search': (i) => desk().searchArchive(i.text),
     'archive.open': async (i) => {
-      const { entry, path } = desk.archiveEntry(i.id);
-      return { entry, data: readFileSync(path).toString('base64'), verdict: await verify(path) };
+      const { entry, path } = desk().archiveEntry(i.id);
+      return { entry, data: readFileSync(path).toString('base64'), verdict: await desk().verifyFile(path) };
     },
+
+    'audit.verify': () => desk().verifyAudit(),
 
     'settings.get': () => settings.view(),
     'settings.update': (i) => settings.update(i),
@@ -129,12 +169,11 @@ export function createServices(ctx: AppContext): { handlers: Handlers; settings:
     'settings.setImage': (i) => settings.setImage(i.person, i.kind, i.file.name, fromBase64(i.file.data)),
     'settings.removeImage': (i) => settings.removeImage(i.person, i.kind),
   };
-  return { handlers, settings, tokens, desk };
+  return { handlers, settings, tokens, desk, close };
 }
 
 /** The dispatcher of a running app: the service table behind the contract's checks. */
-export function createApp(ctx: AppContext, log?: ErrorLog): { dispatch: Dispatch; services: ReturnType<typeof createServices> } {
+export function createApp(ctx: AppContext, log?: ErrorLog): { dispatch: Dispatch; services: Services } {
   const services = createServices(ctx);
   return { dispatch: createDispatcher(services.handlers, log), services };
 }
-

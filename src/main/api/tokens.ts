@@ -1,6 +1,7 @@
 // The tokens as the screens see them: the list (polled, so that a token pulled out or plugged in
-// shows without a restart), what is known of each PIN, and a signer for one signing step that
-// logs in with the PIN the person typed and always closes its session.
+// shows without a restart), what is known of each PIN, and a signer for one signing step (or a
+// batch) that logs in with the PIN the person typed, only once the step may run, and always
+// closes its session.
 //
 // Tries left before a token locks: the token itself only says "a wrong PIN was typed" (COUNT_LOW),
 // "one try left" (FINAL_TRY) and "locked". Kyso counts the wrong PINs typed here since the last
@@ -109,13 +110,17 @@ export class TokenService {
   }
 
   /**
-   * Runs `work` with a signer of the token, logged in with `pin`; the session is closed afterwards
-   * whatever happens. Wrong PINs are counted so the PIN dialog can say how many tries are left.
+   * Runs `work` with a way to open a signer of the token, logged in with `pin`. The token is opened
+   * and logged in only when `work` first asks (after the step's own checks, so a refused step never
+   * uses a PIN try), once for everything `work` does (one login for a batch), and the session is
+   * closed afterwards whatever happens. Wrong PINs are counted so the PIN dialog can say how many
+   * tries are left.
    */
-  async withSigner<T>(token: { label: string; serial?: string }, pin: string, work: (signer: TokenSigner) => Promise<T>): Promise<T> {
+  async withSigner<T>(token: { label: string; serial?: string }, pin: string, work: (signer: () => Promise<TokenSigner>) => Promise<T>): Promise<T> {
     this.busy++;
     let session: TokenSession | undefined;
-    try {
+    let opened: Promise<TokenSigner> | undefined;
+    const open = (): TokenSigner => {
       session = openToken({ module: this.modulePath() ?? undefined, label: token.label, serial: token.serial });
       try {
         session.login(pin);
@@ -128,7 +133,10 @@ export class TokenService {
         }
         throw err;
       }
-      return await work(session.signer());
+      return session.signer();
+    };
+    try {
+      return await work(() => (opened ??= Promise.resolve().then(open)));
     } finally {
       session?.close();
       this.busy--;

@@ -7,7 +7,7 @@
 import { app, BrowserWindow, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { IPC_CHANNEL } from '../../shared/contract.js';
 import { createApp } from '../api/services.js';
 import { finalizeAll } from '../token/index.js';
@@ -116,12 +116,19 @@ function createWindow(): BrowserWindow {
 
 app.on('web-contents-created', (_e, contents) => lockDown(contents));
 
+/** The running app's services, closed when the app quits (the store's last writes reach the disk). */
+let services: ReturnType<typeof createApp>['services'] | undefined;
+
 void app.whenReady().then(() => {
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const { dispatch } = createApp({ dataDir: app.getPath('userData'), transport: 'electron', version }, (name, err) => {
+  // KYSO_DATA names a data folder shared with the command line (`kyso doc list` reads the same desk).
+  const dataDir = process.env.KYSO_DATA ? resolve(process.env.KYSO_DATA) : app.getPath('userData');
+  const created = createApp({ dataDir, transport: 'electron', version }, (name, err) => {
     // The call's name and the code only: inputs may hold a PIN.
     process.stderr.write(`[kyso] ${name}: ${err.code}\n`);
   });
+  services = created.services;
+  const dispatch = created.dispatch;
 
   protocol.handle(SCHEME, serveRenderer);
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -159,4 +166,10 @@ app.on('second-instance', () => {
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
-app.on('will-quit', () => finalizeAll());
+app.on('will-quit', () => {
+  try {
+    services?.close();
+  } finally {
+    finalizeAll();
+  }
+});

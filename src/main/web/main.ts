@@ -1,12 +1,14 @@
 // `npm run web`: the app in a browser, for machines where Electron cannot run. Starts the loopback
 // server over the data folder and prints the one line to open:
 //   Kyso web: http://127.0.0.1:PORT/?key=SECRET
-// Options: --port N (0 = any free port; default 0), --data DIR (default $KYSO_DATA or ~/.local/share/kyso).
+// Options: --port N (0 = any free port; default 0), --data DIR (default $KYSO_DATA or
+// ~/.local/share/kyso: the command line's default, so `kyso doc list` sees the same desk).
+// SIGINT and SIGTERM stop it cleanly: the requests under way finish, then the store is closed.
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errorLine, KysoError, toKysoError } from '../../shared/errors.js';
 import { createApp } from '../api/services.js';
+import { defaultDataDir } from '../store/store.js';
 import { packageRoot } from '../token/drivers.js';
 import { finalizeAll } from '../token/index.js';
 import { startWebServer } from './server.js';
@@ -18,7 +20,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   let port = 0;
-  let data = process.env.KYSO_DATA ?? join(homedir(), '.local', 'share', 'kyso');
+  let data = defaultDataDir();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   }
   const root = packageRoot();
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const { dispatch } = createApp({ dataDir: args.data, transport: 'web', version }, (name, err) => {
+  const { dispatch, services } = createApp({ dataDir: args.data, transport: 'web', version }, (name, err) => {
     process.stderr.write(`[kyso] ${name}: ${err.code}\n`);
   });
   const staticDir = join(root, 'dist', 'renderer');
@@ -56,10 +58,19 @@ async function main(): Promise<void> {
     throw e;
   });
   process.stdout.write(`Kyso web: ${server.url}\n`);
+  let stopping = false;
   const stop = (): void => {
-    void server.close().finally(() => {
-      finalizeAll();
-      process.exit(0);
+    if (stopping) return;
+    stopping = true;
+    // A browser that keeps its connection open does not hold the shutdown for long.
+    const grace = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    void Promise.race([server.close(), grace]).finally(() => {
+      try {
+        services.close();
+      } finally {
+        finalizeAll();
+        process.exit(0);
+      }
     });
   };
   process.on('SIGINT', stop);

@@ -6,7 +6,7 @@ import { basename, extname, join } from 'node:path';
 import type { FileVerdict, InboxItem } from '../../shared/contract.js';
 import { KysoError, toKysoError, type ErrorPayload } from '../../shared/errors.js';
 import { appendAudit } from '../store/audit.js';
-import type { UrgencyValue } from '../store/documents.js';
+import type { SecrecyValue, UrgencyValue } from '../store/documents.js';
 import { acceptInbox, getInbox, insertInbox, queryInbox, rejectInbox, type InboxQuery, type InboxRow } from '../store/inbox.js';
 import type { FileReport } from '../verify/verify.js';
 import { failed, inboxSubject, refuse, type DeskContext } from './context.js';
@@ -31,7 +31,7 @@ export interface InboxView extends InboxItem {
   number: string | null;
   urgency: UrgencyValue;
   /** A secrecy mark seen on the document (it should not have come electronically). */
-  secrecy: string;
+  secrecy: SecrecyValue;
   signers: string[];
   sha256: string;
   decidedAt: string | null;

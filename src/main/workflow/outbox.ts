@@ -12,7 +12,7 @@ import { failIfSecret } from './documents.js';
 import { sendWarning, type SendWarning } from './rules.js';
 
 export interface OutboxView extends OutboxItem {
-  /** waiting, sent, or recalled (the contract's status says sent for a recalled one). */
+  /** The same as status (kept for the command line's JSON). */
   state: 'waiting' | 'sent' | 'recalled';
   warning: SendWarning | null;
   paperCopyRequired: boolean;
@@ -33,7 +33,7 @@ function view(ctx: DeskContext, r: Row, now: Date): OutboxView {
     number: r.number_symbol,
     urgency: r.urgency as UrgencyValue,
     issuedAt: r.issued_at,
-    status: waiting ? 'waiting' : 'sent',
+    status: r.status,
     state: r.status,
     sendBy: r.send_by,
     late: waiting && now > new Date(r.send_by),

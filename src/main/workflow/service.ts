@@ -1,6 +1,7 @@
 // The clerk's desk over the local store: the one service the screens (IPC, web) and the command
 // line call. Documents through the three signing methods, the inbox, the outbox, the archive and
-// the audit log. It replaces the file-backed LocalDesk (src/main/api/desk.ts) and answers in the
+// the audit log. The app's service table (src/main/api/services.ts) and the desk commands
+// (src/main/cli/desk*.ts) open the same data folder, so both see one desk; answers are in the
 // contract's types where they fit (src/shared/contract.ts), with a few more facts beside them.
 import { userInfo } from 'node:os';
 import type { ArchiveEntry, DocumentSummary, FileVerdict, Method, Role, Urgency } from '../../shared/contract.js';
@@ -100,7 +101,7 @@ export class WorkflowService {
     return addDocument(this.ctx, o);
   }
 
-  /** LocalDesk's importDocument: a file sent from the screen. */
+  /** A file sent from the screen (its name and bytes). */
   importDocument(o: { fileName: string; bytes: Buffer; title: string; method: Method; urgency: Urgency }): Promise<DocumentSummary> {
     return addDocument(this.ctx, o);
   }
@@ -193,7 +194,7 @@ export class WorkflowService {
     return listInbox(this.ctx, q);
   }
 
-  /** LocalDesk's importIncoming: a received file's bytes (verified by the desk itself). */
+  /** A received file's bytes, from the screen (verified by the desk itself). */
   importIncoming(fileName: string, bytes: Buffer, meta: IncomingMeta = {}): Promise<InboxView> {
     return importIncoming(this.ctx, { fileName, bytes }, meta);
   }

@@ -8,6 +8,12 @@ import { call } from '../state.js';
 const RETENTIONS = ['permanent', '70', '50', '20', '10', '5'] as const;
 type Retention = (typeof RETENTIONS)[number];
 
+/** A retention as the store keeps it ("permanent", or years) in words. */
+export function retentionLabel(r: string, t: ReturnType<typeof useT>['t'], lang: 'vi' | 'en'): string {
+  if (r === 'permanent') return t('ret_permanent');
+  return /^\d+$/.test(r) ? (lang === 'vi' ? `${r} năm` : `${r} years`) : r;
+}
+
 export function ArchiveForm({
   source,
   sourceId,
@@ -27,7 +33,7 @@ export function ArchiveForm({
   const [title, setTitle] = useState('');
   const [retention, setRetention] = useState<Retention>('permanent');
   const [busy, setBusy] = useState(false);
-  const label = (r: Retention) => (r === 'permanent' ? t('ret_permanent') : lang === 'vi' ? `${r} năm` : `${r} years`);
+  const label = (r: Retention) => retentionLabel(r, t, lang);
   const form = (
     <div className="archive-fields">
       <div className="row">
@@ -56,7 +62,7 @@ export function ArchiveForm({
         data-testid="archive-submit"
         onClick={async () => {
           setBusy(true);
-          const r = await call(api.archive.add({ source, sourceId, recordCode: code.trim(), recordTitle: title.trim(), retention: label(retention) }), onError);
+          const r = await call(api.archive.add({ source, sourceId, recordCode: code.trim(), recordTitle: title.trim(), retention }), onError);
           setBusy(false);
           if (r) onDone();
         }}

@@ -1,9 +1,11 @@
 // Lưu trữ: filed documents by record (hồ sơ), searched by number, summary, signer or date, and
-// opened with their verification report, checked again now.
+// opened with their verification report, checked again now; and the check of the audit log's
+// hash chain (every step of every document is recorded there, and tampering shows).
 import { useCallback, useEffect, useState } from 'react';
-import type { ArchiveEntry, FileVerdict } from '../../shared/contract.js';
+import type { ArchiveEntry, AuditCheck, FileVerdict } from '../../shared/contract.js';
 import type { ErrorPayload } from '../../shared/errors.js';
 import { api } from '../api.js';
+import { retentionLabel } from '../components/ArchiveForm.js';
 import { Busy } from '../components/Busy.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { PdfPage } from '../components/PdfPage.js';
@@ -22,8 +24,10 @@ interface Opened {
 }
 
 export function ArchiveScreen() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [text, setText] = useState('');
+  const [audit, setAudit] = useState<AuditCheck | null>(null);
+  const [checking, setChecking] = useState(false);
   const [entries, setEntries] = useState<ArchiveEntry[] | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
@@ -45,6 +49,13 @@ export function ArchiveScreen() {
     setOpening(null);
   };
 
+  const checkAudit = async () => {
+    setChecking(true);
+    const r = await call(api.audit.verify({}), setError);
+    setChecking(false);
+    if (r) setAudit(r);
+  };
+
   const list = entries ?? [];
   const records = [...new Map(list.map((e) => [e.recordCode, e])).values()];
   return (
@@ -60,6 +71,21 @@ export function ArchiveScreen() {
         </label>
       </header>
       <ErrorBox error={error} onClose={() => setError(null)} />
+      <div className="audit-row">
+        <button onClick={() => void checkAudit()} disabled={checking} data-testid="audit-check">
+          <Icon name="shield" /> {t('auditCheck')}
+        </button>
+        {checking && <Busy text={t('auditChecking')} />}
+        {audit && !checking && (
+          <p className={`callout ${audit.ok ? 'green' : 'red'}`} data-testid="audit-result" data-ok={audit.ok}>
+            <Icon name={audit.ok ? 'check' : 'warning'} />
+            <span>
+              {audit.ok ? t('auditOk', { n: audit.entries }) : t('auditBroken', { n: audit.problems.length, seq: audit.problems.map((p) => p.seq).slice(0, 10).join(', ') })}{' '}
+              <span className="muted small mono">{t('auditHead', { head: audit.head.slice(0, 16) })}</span>
+            </span>
+          </p>
+        )}
+      </div>
       {entries && list.length === 0 && <p className="empty">{text.trim() ? t('archiveNoMatch', { text }) : t('archiveEmpty')}</p>}
       <div className="split">
         <div>
@@ -71,7 +97,7 @@ export function ArchiveScreen() {
                   <Icon name="folder" /> <span className="record-code">{r.recordCode}</span> {r.recordTitle}
                 </h2>
                 <p className="muted small">
-                  {t('retention')}: {r.retention} · {t('docCount', { n: docs.length })}
+                  {t('retention')}: {retentionLabel(r.retention, t, lang)} · {t('docCount', { n: docs.length })}
                 </p>
                 <table className="table list">
                   <thead>
@@ -107,6 +133,9 @@ export function ArchiveScreen() {
                 <h2>{opened.entry.title}</h2>
                 <p className="muted small">
                   {opened.entry.recordCode} · {opened.entry.number ?? '—'} · <IndicationBadge indication={opened.verdict.indication} />
+                </p>
+                <p className="muted small mono wrap-anywhere" data-testid="archive-sha256">
+                  SHA-256 {opened.entry.sha256} · {t('filedOn', { time: vnDateTime(opened.entry.filedAt) })}
                 </p>
                 <h3>{t('report')}</h3>
                 <VerdictView verdict={opened.verdict} />

@@ -55,12 +55,17 @@ export function InboxScreen() {
   const [reason, setReason] = useState('');
   const [receiving, setReceiving] = useState<string | null>(null);
   const [preview, setPreview] = useState<PdfDocument | null>(null);
+  const [text, setText] = useState('');
 
   const reload = useCallback(async () => {
-    const list = await call(api.inbox.list({}), setError);
+    const q = text.trim();
+    const list = await call(api.inbox.list(q ? { text: q } : {}), setError);
     if (list) setItems(list);
-  }, []);
-  useEffect(() => void reload(), [reload]);
+  }, [text]);
+  useEffect(() => {
+    const timer = setTimeout(() => void reload(), 200);
+    return () => clearTimeout(timer);
+  }, [reload]);
   const item = items.find((x) => x.id === selected) ?? null;
   useEffect(() => {
     setPreview(null);
@@ -106,6 +111,10 @@ export function InboxScreen() {
           <h1>{t('navInbox')}</h1>
           <p className="screen-sub">{t('inboxSub')}</p>
         </div>
+        <label className="search">
+          <Icon name="search" />
+          <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t('inboxSearch')} aria-label={t('inboxSearch')} data-testid="inbox-search" />
+        </label>
         <label className={`button primary ${receiving ? 'disabled' : ''}`}>
           <Icon name="upload" /> {t('importIncoming')}
           <input type="file" accept="application/pdf,.pdf" multiple data-testid="inbox-file" disabled={receiving !== null} onChange={(e) => void receive(e.target)} />
@@ -137,7 +146,10 @@ export function InboxScreen() {
                 {items.map((x) => (
                   <tr key={x.id} className={`${x.id === selected ? 'selected' : ''} row-${COLOUR[x.verdict.indication]}`} onClick={() => setSelected(x.id)} data-testid="inbox-item" data-indication={x.verdict.indication}>
                     <td className="nowrap">{vnDateTime(x.receivedAt)}</td>
-                    <td className="wrap-anywhere">{x.fileName}</td>
+                    <td className="wrap-anywhere">
+                      {x.urgency !== 'normal' && <span className="stamp">{t(`urg_${x.urgency}`)}</span>} {x.title}
+                      {x.sender && <div className="small muted" data-testid="inbox-sender">{x.sender}</div>}
+                    </td>
                     <td className="nowrap">
                       <IndicationBadge indication={x.verdict.indication} /> <SignatureDots verdict={x.verdict} />
                     </td>
@@ -158,10 +170,30 @@ export function InboxScreen() {
         </div>
         {item && (
           <div className="detail card-plain" data-testid="inbox-detail">
-            <h2 className="wrap-anywhere">{item.fileName}</h2>
-            <p className="muted small">
-              {t('received')}: {vnDateTime(item.receivedAt)} · {t('checkedOn', { time: vnDateTime(item.verdict.verifiedAt) })}
-            </p>
+            <h2 className="wrap-anywhere">{item.title}</h2>
+            <dl className="facts" data-testid="inbox-facts">
+              <dt>{t('sender')}</dt>
+              <dd>{item.sender ?? '—'}</dd>
+              {item.number && (
+                <>
+                  <dt>{t('number')}</dt>
+                  <dd>{item.number}</dd>
+                </>
+              )}
+              <dt>{t('signersCol')}</dt>
+              <dd>{item.signers.length ? item.signers.join(', ') : '—'}</dd>
+              <dt>{t('fileCol')}</dt>
+              <dd className="wrap-anywhere">{item.fileName}</dd>
+              <dt>{t('received')}</dt>
+              <dd>
+                {vnDateTime(item.receivedAt)} · {t('checkedOn', { time: vnDateTime(item.verdict.verifiedAt) })}
+              </dd>
+            </dl>
+            {item.secrecy !== 'none' && (
+              <p className="callout red" data-testid="inbox-secrecy">
+                <Icon name="warning" /> {t('secrecySeen', { mark: t(`secrecy_${item.secrecy}`) })}
+              </p>
+            )}
             <VerdictView verdict={item.verdict} between={<Decision item={item} reason={reason} setReason={setReason} decide={decide} />} />
             <div className="row actions-row">
               <button

@@ -1,5 +1,6 @@
 // Văn bản đi: issued documents, urgent ones first, with a warning for any not sent in time (the
-// signing day, at the latest the next working morning; urgent ones at once — QN Đ7, NĐ 30 Đ18).
+// signing day, at the latest the next working morning; urgent ones at once — QN Đ7, NĐ 30 Đ18),
+// and the recall (thu hồi) of one already issued, with its reason (NĐ 30 Appendix VI).
 import { useCallback, useEffect, useState } from 'react';
 import type { OutboxItem } from '../../shared/contract.js';
 import type { ErrorPayload } from '../../shared/errors.js';
@@ -17,6 +18,8 @@ export function OutboxScreen() {
   const [items, setItems] = useState<OutboxItem[]>([]);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [filing, setFiling] = useState<string | null>(null);
+  const [recalling, setRecalling] = useState<string | null>(null);
+  const [recallReason, setRecallReason] = useState('');
   const reload = useCallback(async () => {
     const list = await call(api.outbox.list({}), setError);
     if (list) setItems(list);
@@ -29,6 +32,17 @@ export function OutboxScreen() {
   }, [reload]);
   const late = items.filter((x) => x.late).length;
   const waiting = items.filter((x) => x.status === 'waiting').length;
+
+  const recall = async () => {
+    if (!recalling || !recallReason.trim()) return;
+    const r = await call(api.outbox.recall({ documentId: recalling, reason: recallReason.trim() }), setError);
+    if (r) {
+      setRecalling(null);
+      setRecallReason('');
+      notify(t('recalledNotice', { title: r.title }));
+      await reload();
+    }
+  };
 
   const download = async (x: OutboxItem) => {
     const c = await call(api.documents.content({ id: x.documentId }), setError);
@@ -77,42 +91,89 @@ export function OutboxScreen() {
                 <td className="nowrap">
                   <strong>{x.number ?? '—'}</strong>
                 </td>
-                <td>{x.title}</td>
+                <td className="title-col">
+                  {x.title}
+                  {x.recipients.length > 0 && <div className="small muted">{t('recipientsAre', { list: x.recipients.map((r) => r.name).join(', ') })}</div>}
+                  {x.paperCopyRequired && <div className="small muted">{t('paperCopy')}</div>}
+                  {x.status === 'recalled' && x.recallReason && (
+                    <div className="small recall-note" data-testid="recall-reason">
+                      {t('recalledOn', { time: vnDateTime(x.recalledAt) })}: {x.recallReason}
+                    </div>
+                  )}
+                </td>
                 <td className="nowrap">{vnDateTime(x.issuedAt)}</td>
                 <td className="nowrap">
-                  {vnDateTime(x.sendBy)}
-                  {x.late && (
-                    <span className="badge red late-badge">
-                      <Icon name="warning" size={12} /> {t('late')}
+                  <div>{vnDateTime(x.sendBy)}</div>
+                  {x.warning && (
+                    <span className={`badge ${x.warning === 'late' ? 'red' : 'amber'}`} data-testid="send-warning" data-warning={x.warning}>
+                      <Icon name="warning" size={12} /> {t(`warn_${x.warning}`)}
                     </span>
                   )}
                 </td>
                 <td className="nowrap">
-                  <span className={`badge ${x.status === 'sent' ? 'green' : 'amber'}`}>{t(`out_${x.status}`)}</span>
+                  <span className={`badge ${x.status === 'sent' ? 'green' : x.status === 'recalled' ? 'red' : 'amber'}`}>{t(`out_${x.status}`)}</span>
                 </td>
-                <td className="row-actions">
-                  <button onClick={() => void download(x)} title={t('downloadSigned')} aria-label={t('downloadSigned')} data-testid="outbox-download">
-                    <Icon name="download" />
-                  </button>
-                  {x.status === 'waiting' && (
+                <td>
+                  <div className="row-actions">
+                    <button onClick={() => void download(x)} title={t('downloadSigned')} aria-label={t('downloadSigned')} data-testid="outbox-download">
+                      <Icon name="download" />
+                    </button>
+                    {x.status === 'waiting' && (
+                      <button
+                        data-testid="mark-sent"
+                        onClick={async () => {
+                          if (await call(api.outbox.markSent({ documentId: x.documentId }), setError)) await reload();
+                        }}
+                      >
+                        {t('markSent')}
+                      </button>
+                    )}
+                    {x.status !== 'recalled' && (
+                      <button
+                        className="danger-text"
+                        data-testid="recall-open"
+                        onClick={() => {
+                          setFiling(null);
+                          setRecallReason('');
+                          setRecalling(recalling === x.documentId ? null : x.documentId);
+                        }}
+                      >
+                        {t('recall')}
+                      </button>
+                    )}
                     <button
-                      data-testid="mark-sent"
-                      onClick={async () => {
-                        if (await call(api.outbox.markSent({ documentId: x.documentId }), setError)) await reload();
+                      onClick={() => {
+                        setRecalling(null);
+                        setFiling(filing === x.documentId ? null : x.documentId);
                       }}
                     >
-                      {t('markSent')}
+                      <Icon name="archive" size={16} /> {t('toArchiveShort')}
                     </button>
-                  )}
-                  <button onClick={() => setFiling(filing === x.documentId ? null : x.documentId)}>
-                    <Icon name="archive" size={16} /> {t('toArchiveShort')}
-                  </button>
+                  </div>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {recalling && (
+        <div className="card-plain filing" data-testid="recall-form">
+          <h2>
+            {t('recall')}: {items.find((x) => x.documentId === recalling)?.title}
+          </h2>
+          <p className="muted small">{t('recallRule')}</p>
+          <div className="row">
+            <label className="grow">
+              {t('recallReason')}
+              <input value={recallReason} onChange={(e) => setRecallReason(e.target.value)} placeholder={t('recallPlaceholder')} data-testid="recall-reason-input" />
+            </label>
+            <button className="danger" disabled={!recallReason.trim()} onClick={() => void recall()} data-testid="recall-submit">
+              {t('recall')}
+            </button>
+            <button onClick={() => setRecalling(null)}>{t('cancel')}</button>
+          </div>
+        </div>
+      )}
       {filing && (
         <div className="card-plain filing">
           <h2>{t('toArchive')}: {items.find((x) => x.documentId === filing)?.title}</h2>

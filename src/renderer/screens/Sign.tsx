@@ -404,7 +404,9 @@ export function SignScreen() {
                       {t('issueDate')}
                       <input type="date" value={issueDate} onChange={(e) => setIssueDate(e.target.value)} data-testid="issue-date" />
                     </label>
-                    <p className="muted small">{t('issueDateRule')}</p>
+                    <p className="muted small">
+                      {t('issueDateRule')} {t('numberAuto')}
+                    </p>
                   </div>
                 )}
                 <button className="primary big" disabled={!token || busy} onClick={() => openPin('single')} data-testid="sign-button">

@@ -7,12 +7,13 @@
 import { app, BrowserWindow, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { IPC_CHANNEL } from '../../shared/contract.js';
 import { createApp } from '../api/services.js';
 import { finalizeAll } from '../token/index.js';
 import { packageRoot } from '../token/drivers.js';
 import { CONTENT_SECURITY_POLICY } from '../web/csp.js';
+import { contentType, staticFile } from '../web/static.js';
 
 // Everything by the package root: the same layout in the working tree and in the packaged app.
 const root = packageRoot();
@@ -26,36 +27,18 @@ export const ORIGIN = `${SCHEME}://app`;
 const indexUrl = `${ORIGIN}/index.html`;
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-};
-
 /** Answers kyso://app/<path> with the file under dist/renderer, and nothing outside it. */
 export async function serveRenderer(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const notFound = () => new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain' } });
   if (`${url.protocol}//${url.host}` !== ORIGIN || request.method !== 'GET') return notFound();
-  let rel: string;
-  try {
-    rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
-  } catch {
-    return notFound();
-  }
-  const file = normalize(join(rendererDir, rel));
-  if (!file.startsWith(rendererDir + sep)) return notFound();
+  const file = staticFile(rendererDir, url.pathname);
+  if (!file) return notFound();
   try {
     const body = await readFile(file);
     return new Response(new Uint8Array(body), {
       status: 200,
-      headers: { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
+      headers: { 'Content-Type': contentType(file), 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' },
     });
   } catch {
     return notFound();

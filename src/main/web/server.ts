@@ -4,13 +4,13 @@
 // and come from our own origin; a browser tab on another site cannot read the files or call the
 // API, and a DNS-rebinding name is refused by the Host check.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
 import type { Result } from '../../shared/contract.js';
 import type { Dispatch } from '../api/dispatch.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
+import { contentType, staticFile } from './static.js';
 
 export { CONTENT_SECURITY_POLICY };
 
@@ -36,19 +36,6 @@ export interface WebServer {
 }
 
 const HOST = '127.0.0.1';
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-};
 
 function sameSecret(a: string | undefined, b: string): boolean {
   if (!a) return false;
@@ -143,15 +130,12 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     if (!authorised) return refuse(res, 403, 'missing or wrong access key');
     const setCookie = { 'Set-Cookie': `${cookieName}=${key}; HttpOnly; SameSite=Strict; Path=/` };
 
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
-    const file = normalize(join(o.staticDir, rel));
-    if (!file.startsWith(normalize(o.staticDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
-    }
-    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const file = staticFile(o.staticDir, url.pathname);
+    const stat = file ? statSync(file, { throwIfNoEntry: false }) : undefined;
+    if (!file || !stat?.isFile()) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
     res.writeHead(200, {
-      'Content-Type': type,
-      'Content-Length': statSync(file).size,
+      'Content-Type': contentType(file),
+      'Content-Length': stat.size,
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',

@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { vietnamDay } from '../../src/main/appearance/time.js';
 import { makeNssDb, pdfsig, qpdfCheck } from '../fixtures/judges.js';
+import { expectJudgedValid } from '../fixtures/expect.js';
 import { makeNd30Pdf } from '../fixtures/nd30.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
@@ -130,17 +131,7 @@ const ORG = pki.org.names.commonName;
 const LEADER = pki.leader.names.commonName;
 const DRAFTER = pki.drafter.names.commonName;
 
-function expectPdfsigValid(file: string, names: string[]): void {
-  const rep = pdfsig(file, nss);
-  const sigs = rep.signatures.filter((s) => !s.unsigned);
-  expect(sigs.map((s) => s.signerName), rep.raw).toEqual(names);
-  for (const s of sigs) {
-    expect(s.signatureValidation, rep.raw).toBe('Signature is Valid.');
-    expect(s.certificateValidation, rep.raw).toBe('Certificate is Trusted.');
-  }
-  const q = qpdfCheck(file);
-  expect(q.ok, q.output).toBe(true);
-}
+const expectPdfsigValid = (file: string, names: string[]): void => expectJudgedValid(file, nss, names);
 
 describe('kyso doc …', () => {
   test('method 3 end to end; show, export, outbox, archive, audit — with --json one object each', async () => {

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isKysoError } from '../../src/shared/errors.js';
+import { expectKysoCode } from '../fixtures/expect.js';
 import { appendAudit, canonicalJson, verifyAudit } from '../../src/main/store/audit.js';
 import { searchArchiveRows } from '../../src/main/store/archive.js';
 import { ContentStore } from '../../src/main/store/files.js';
@@ -28,15 +28,7 @@ const dbFile = () => join(work, `db-${++n}.sqlite`);
 const AT = '2026-05-12T03:00:00.000Z';
 const SHA = (c: string) => c.repeat(64);
 
-function expectKyso(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isKysoError(e) ? e.code : String(e)).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${code}`);
-}
+const expectKyso = expectKysoCode;
 
 /** What a database written at each version holds: rows only that version's schema knows. */
 const SEED: Record<number, (db: Database.Database) => void> = {

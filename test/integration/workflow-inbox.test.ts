@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isKysoError } from '../../src/shared/errors.js';
+import { expectKysoCode } from '../fixtures/expect.js';
 import { SoftwareSigner } from '../../src/main/cms/signer.js';
 import { signPdf } from '../../src/main/sign/sign.js';
 import { finalizeAll } from '../../src/main/token/index.js';
@@ -77,15 +77,7 @@ afterAll(() => {
   removeTempDir(work);
 });
 
-function refused(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isKysoError(e) ? e.code : String(e)).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${code}`);
-}
+const refused = expectKysoCode;
 
 describe('inbox', () => {
   test('a folder: each file verified, with the right verdict; a non-PDF reported and the rest imported', async () => {

@@ -27,7 +27,8 @@ import { fromVn, sendDeadline, sendWarning, vnClock } from '../../src/main/workf
 import { secrecyInLine } from '../../src/main/workflow/secrecy.js';
 import { WorkflowService, type StepRequest } from '../../src/main/workflow/service.js';
 import { tokenSigner } from '../../src/main/workflow/token.js';
-import { makeNssDb, pdfsig, qpdfCheck, isPrefix } from '../fixtures/judges.js';
+import { makeNssDb, isPrefix } from '../fixtures/judges.js';
+import { expectJudgedValid } from '../fixtures/expect.js';
 import { makeNd30Pdf } from '../fixtures/nd30.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
@@ -138,19 +139,7 @@ function expectOnlyOneAuditEntry(before: ReturnType<typeof snapshot>, after: Ret
   expect(desk.verifyAudit().ok).toBe(true);
 }
 
-/** pdfsig: every signature valid and trusted, signed by these names in order, the last covering all. */
-function expectPdfsig(file: string, names: string[]): void {
-  const rep = pdfsig(file, nss);
-  const sigs = rep.signatures.filter((s) => !s.unsigned);
-  expect(sigs.map((s) => s.signerName), rep.raw).toEqual(names);
-  for (const s of sigs) {
-    expect(s.signatureValidation, rep.raw).toBe('Signature is Valid.');
-    expect(s.certificateValidation, rep.raw).toBe('Certificate is Trusted.');
-  }
-  expect(sigs.at(-1)!.totalDocumentSigned).toBe(true);
-  const q = qpdfCheck(file);
-  expect(q.ok, q.output).toBe(true);
-}
+const expectPdfsig = (file: string, names: string[]): void => expectJudgedValid(file, nss, names);
 
 /** Every revision's file is in the store with its SHA-256, and each is a byte prefix of the next. */
 function expectRevisionsIntact(desk: WorkflowService, id: string): void {

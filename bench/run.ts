@@ -17,6 +17,8 @@ import { benchInbox } from './inbox.js';
 
 const ROOT = repoRoot();
 const OUT = join(ROOT, 'bench', 'out');
+/** The `kyso` command as users run it (package.json "bin"). */
+const KYSO = join(ROOT, 'bin', 'kyso');
 const SIZE_MB = Number(process.env.KYSO_BENCH_MB ?? 100);
 const RUNS = Number(process.env.KYSO_BENCH_RUNS ?? 3);
 // Verifications take ~0.3 s each: more runs, for a median worth reading.
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     results.openssl!.push(measure('openssl', ['dgst', '-sha256', input]));
     rmSync(kysoOut, { force: true });
     results.kyso!.push(
-      measure(process.execPath, [join(ROOT, 'bin', 'kyso.cjs'), 'sign', input, '-o', kysoOut, '--module', hsm.module, '--token', 'KYSO-ORG', '--pin-env', 'KYSO_BENCH_PIN'], {
+      measure(KYSO, ['sign', input, '-o', kysoOut, '--module', hsm.module, '--token', 'KYSO-ORG', '--pin-env', 'KYSO_BENCH_PIN'], {
         ...hsm.env,
         KYSO_BENCH_PIN: hsm.tokens.ORG.pin,
       }),
@@ -88,18 +90,18 @@ async function main(): Promise<void> {
   // after one run of each that is not counted (it writes the V8 code cache of a fresh build; the
   // file is in the page cache for both anyway, having just been written).
   const nss = makeNssDb(join(OUT, 'nss'), [pki.root.certPem]);
-  const verifyArgs = [join(ROOT, 'bin', 'kyso.cjs'), 'verify', kysoOut, '--offline', '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--json'];
+  const verifyArgs = ['verify', kysoOut, '--offline', '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--json'];
   const verifyEnv = { XDG_CONFIG_HOME: join(OUT, 'config'), XDG_CACHE_HOME: join(OUT, 'cache') };
   const pdfsigArgs = ['-nssdir', `sql:${join(OUT, 'nss')}`, kysoOut];
-  // Node 20 reads the file NODE_EXTRA_CA_CERTS names at every start, before any of Kyso runs
-  // (≈85 ms for the system bundle on this machine): shown apart, as a fact of the machine.
+  // Also `node bin/kyso.cjs verify` (how Windows runs it): the same, except that Node then reads
+  // the file NODE_EXTRA_CA_CERTS names while it starts, which the `kyso` command defers (bin/kyso).
   const extraCa = Boolean(process.env.NODE_EXTRA_CA_CERTS);
-  measure(process.execPath, verifyArgs, verifyEnv);
+  measure(KYSO, verifyArgs, verifyEnv);
   measure('pdfsig', pdfsigArgs);
   for (let i = 0; i < VERIFY_RUNS; i++) {
-    results.verify!.push(measure(process.execPath, verifyArgs, verifyEnv));
+    results.verify!.push(measure(KYSO, verifyArgs, verifyEnv));
     results.pdfsig!.push(measure('pdfsig', pdfsigArgs));
-    if (extraCa) (results.verifyNoCa ??= []).push(measure(process.execPath, verifyArgs, { ...verifyEnv, NODE_EXTRA_CA_CERTS: '' }));
+    if (extraCa) (results.verifyNode ??= []).push(measure(process.execPath, [join(ROOT, 'bin', 'kyso.cjs'), ...verifyArgs], verifyEnv));
   }
 
   const row = (name: string, m: Measure[]): string => {
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\nverification, ${VERIFY_RUNS} runs each, alternately:\n`);
   process.stdout.write(vrow('kyso verify (offline, CRL given)', results.verify!) + '\n');
   process.stdout.write(vrow('pdfsig (poppler) verify', results.pdfsig!) + '\n');
-  if (results.verifyNoCa) process.stdout.write(vrow('kyso verify, NODE_EXTRA_CA_CERTS=""', results.verifyNoCa) + `   (this environment sets it: ${process.env.NODE_EXTRA_CA_CERTS})\n`);
+  if (results.verifyNode) process.stdout.write(vrow('node bin/kyso.cjs verify', results.verifyNode) + `   (Node reads NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS} at start)\n`);
   process.stdout.write('\n');
 
   const k = best(results.kyso!);
@@ -134,7 +136,11 @@ async function main(): Promise<void> {
     [`Kyso wall time ≤ 1 s`, k.wall <= 1, `${k.wall.toFixed(2)} s`],
     [`Kyso ≤ 1/5 of naive`, n.ok ? k.wall * 5 <= n.wall : true, n.ok ? `ratio 1/${(n.wall / k.wall).toFixed(1)}` : 'naive failed'],
     [`Kyso peak RSS ≤ 300 MB`, k.rssMB <= 300, `${k.rssMB.toFixed(0)} MB`],
-    [`verify no slower than pdfsig`, bestMs(results.verify!) <= bestMs(results.pdfsig!), `${(bestMs(results.verify!) / 1000).toFixed(3)} s vs ${(bestMs(results.pdfsig!) / 1000).toFixed(3)} s (best of ${VERIFY_RUNS})`],
+    [
+      `verify no slower than pdfsig`,
+      bestMs(results.verify!) <= bestMs(results.pdfsig!) && medianMs(results.verify!) <= medianMs(results.pdfsig!),
+      `best ${(bestMs(results.verify!) / 1000).toFixed(3)} s vs ${(bestMs(results.pdfsig!) / 1000).toFixed(3)} s, median ${(medianMs(results.verify!) / 1000).toFixed(3)} s vs ${(medianMs(results.pdfsig!) / 1000).toFixed(3)} s (${VERIFY_RUNS} runs)`,
+    ],
     [`verify peak RSS ≤ 150 MB`, peakMB(results.verify!) <= 150, `${peakMB(results.verify!).toFixed(0)} MB (highest of ${VERIFY_RUNS})`],
   ] as const;
   for (const [what, pass, fig] of checks) process.stdout.write(`${pass ? 'PASS' : 'MISS'}  ${what.padEnd(26)} ${fig}\n`);

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// The `kyso` command. Runs the bundled command line (dist/kyso-cli.cjs, made by the setup script:
-// `npm run setup`; `npm test`, `npm run demo` and `npm run bench` run it first) through V8's code
-// cache, so a signature or a verification does not spend its time parsing JavaScript; falls back
-// to the unbundled build. CommonJS on purpose: Node starts a CommonJS entry ~20 ms sooner.
+// What the `kyso` command (bin/kyso, a shell launcher) starts; on Windows, run `node bin\kyso.cjs`.
+// Runs the bundled command line (dist/kyso-cli.cjs, made by the setup script: `npm run setup`;
+// `npm test`, `npm run demo` and `npm run bench` run it first) through V8's code cache, so a
+// signature or a verification does not spend its time parsing JavaScript; falls back to the
+// unbundled build. CommonJS on purpose: Node starts a CommonJS entry ~20 ms sooner.
 // `kyso verify` has its own, smaller bundle (dist/kyso-verify.cjs), and starts hashing the file on
 // a worker thread (dist/kyso-early.cjs, a few kB) before it loads that bundle.
 'use strict';
+// Started by bin/kyso (the `kyso` command), Node ran without NODE_EXTRA_CA_CERTS: put it back, so
+// that child processes see the environment the user set. KYSO_DEFERRED_CA_CERTS stays, telling
+// Kyso's https requests to add those roots themselves (src/main/verify/revocation-http.ts).
+if (process.env.KYSO_DEFERRED_CA_CERTS && !process.env.NODE_EXTRA_CA_CERTS) process.env.NODE_EXTRA_CA_CERTS = process.env.KYSO_DEFERRED_CA_CERTS;
 const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 

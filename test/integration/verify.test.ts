@@ -51,7 +51,8 @@ interface VerifyJson {
 }
 
 function verify(file: string, args: string[] = ['--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath]): { status: number; json: VerifyJson; stderr: string } {
-  const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'kyso.cjs'), 'verify', file, '--json', '--offline', '--trust', pki.rootPemPath, ...args], {
+  // The `kyso` command as users run it (bin/kyso; the other CLI tests start bin/kyso.cjs with node).
+  const r = spawnSync(join(repoRoot(), 'bin', 'kyso'), ['verify', file, '--json', '--offline', '--trust', pki.rootPemPath, ...args], {
     encoding: 'utf8',
     env: { ...process.env, KYSO_TRUST: '', XDG_CONFIG_HOME: join(work, 'config'), XDG_CACHE_HOME: join(work, 'cache') },
   });

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 
 export interface FetchOptions {
   method: 'GET' | 'POST';
@@ -19,15 +20,41 @@ export interface FetchOptions {
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 
+let deferredCa: { file: string; ca: string[] | undefined } | undefined;
+
+/**
+ * The roots an https request must trust beyond Node's defaults. The `kyso` command (bin/kyso)
+ * starts Node without NODE_EXTRA_CA_CERTS, which Node 20 would read at every start, and names the
+ * file in KYSO_DEFERRED_CA_CERTS instead: then Node's own roots plus that file's, read on the first
+ * https request. Undefined: Node's defaults (which hold NODE_EXTRA_CA_CERTS when Node read it).
+ * A file that cannot be read is skipped with a warning, as Node itself does.
+ */
+export function deferredExtraCa(): string[] | undefined {
+  const file = process.env.KYSO_DEFERRED_CA_CERTS;
+  if (!file) return undefined;
+  if (deferredCa?.file !== file) {
+    let ca: string[] | undefined;
+    try {
+      ca = [...rootCertificates, readFileSync(file, 'utf8')];
+    } catch (e) {
+      process.emitWarning(`Ignoring extra certs from \`${file}\`, load failed: ${(e as Error).message}`);
+    }
+    deferredCa = { file, ca };
+  }
+  return deferredCa.ca;
+}
+
 function requestOnce(url: URL, opts: FetchOptions, deadline: number): Promise<{ status: number; location?: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const mod = url.protocol === 'https:' ? https : http;
+    const secure = url.protocol === 'https:';
     const headers: Record<string, string | number> = { Connection: 'close' };
     if (opts.contentType) headers['Content-Type'] = opts.contentType;
     if (opts.accept) headers.Accept = opts.accept;
     if (opts.body) headers['Content-Length'] = opts.body.length;
     // agent:false: a one-off socket, so nothing stays open (and keeps the process alive) afterwards.
-    const req = mod.request(url, { method: opts.method, headers, agent: false });
+    const req = secure
+      ? https.request(url, { method: opts.method, headers, agent: false, ca: deferredExtraCa() })
+      : http.request(url, { method: opts.method, headers, agent: false });
     // One timer for the whole exchange: connect, send, and a body that trickles in slowly.
     const timer = setTimeout(() => req.destroy(new Error(`timeout after ${opts.timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
     const fail = (e: Error) => {

@@ -100,7 +100,7 @@ export class Parser {
     if (p === s) return null;
     if (p >= b.length && !this.complete) this.more();
     if (!KEYWORD_END(b[p])) return null;
-    return { value: Number(b.toString('latin1', s, p)), end: p };
+    return { value: p - s <= 15 ? digitsValue(b, s, p) : Number(b.toString('latin1', s, p)), end: p };
   }
 
   parseObject(depth = 0): PdfObject {
@@ -144,10 +144,19 @@ export class Parser {
 
   private parseNumberOrRef(): PdfObject {
     const start = this.pos;
-    const word = this.token();
-    const n = Number(word);
-    const value = Number.isFinite(n) ? n : parseLooseNumber(word);
-    if (/^\d+$/.test(word)) {
+    const fast = this.plainNumber();
+    let value: number;
+    let integer: boolean;
+    if (fast) {
+      value = fast.value;
+      integer = fast.integer;
+    } else {
+      const word = this.token();
+      const n = Number(word);
+      value = Number.isFinite(n) ? n : parseLooseNumber(word);
+      integer = /^\d+$/.test(word);
+    }
+    if (integer) {
       // "n g R" is a reference; look ahead without consuming on a miss.
       const gen = this.tryInteger(this.pos);
       if (gen) {
@@ -164,6 +173,39 @@ export class Parser {
     }
     if (this.pos === start) throw new PdfSyntaxError('bad number');
     return value;
+  }
+
+  /**
+   * A number written the plain way ([+-]digits[.digits], at most 15 digits, ended inside the
+   * buffer), read straight from the bytes; null for anything else, which goes through token().
+   * Widths arrays of embedded CJK or Vietnamese fonts hold tens of thousands of numbers, and a
+   * string per number made such an object take 100 ms and more. The value is the one Number()
+   * gives: the digits make an integer below 2^53 and a power of ten is exact up to 10^22, so the
+   * one division is the correctly rounded decimal.
+   */
+  private plainNumber(): { value: number; integer: boolean } | null {
+    const b = this.buf;
+    let p = this.pos;
+    const negative = b[p] === 0x2d; /* - */
+    const signed = negative || b[p] === 0x2b; /* + */
+    if (signed) p++;
+    let mantissa = 0;
+    let digits = 0;
+    let decimals = -1;
+    for (; p < b.length; p++) {
+      const c = b[p]!;
+      if (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        digits++;
+        if (decimals >= 0) decimals++;
+      } else if (c === 0x2e /* . */ && decimals < 0) decimals = 0;
+      else break;
+    }
+    // Out of bytes (the window may grow), too many digits, or an odd ending: the general path.
+    if (p >= b.length || digits === 0 || digits > 15 || !KEYWORD_END(b[p])) return null;
+    const magnitude = decimals > 0 ? mantissa / POW10[decimals]! : mantissa;
+    this.pos = p;
+    return { value: negative ? -magnitude : magnitude, integer: !signed && decimals < 0 };
   }
 
   private parseName(): PdfName {
@@ -298,6 +340,15 @@ export class Parser {
     }
     return result;
   }
+}
+
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/** The value of the decimal digits b[s..e) (at most 15 of them: exact). */
+function digitsValue(b: Buffer, s: number, e: number): number {
+  let v = 0;
+  for (let i = s; i < e; i++) v = v * 10 + (b[i]! - 0x30);
+  return v;
 }
 
 function parseLooseNumber(word: string): number {

@@ -121,8 +121,10 @@ function sameDict(a: PdfDict, ra: PdfReader, b: PdfDict, rb: PdfReader, ignore: 
 export function forEachRef(o: PdfObject | undefined, fn: (ref: PdfRef, key: string | undefined) => void, skip: ReadonlySet<string> = NO_KEYS, key?: string, depth = 0): void {
   if (depth > 64 || o === undefined || o === null) return;
   if (isRef(o)) fn(o, key);
-  else if (isArray(o)) for (const x of o) forEachRef(x, fn, skip, key, depth + 1);
-  else if (isDict(o)) {
+  else if (isArray(o)) {
+    // Numbers need no call: a font's widths array holds tens of thousands of them.
+    for (const x of o) if (typeof x === 'object' && x !== null) forEachRef(x, fn, skip, key, depth + 1);
+  } else if (isDict(o)) {
     for (const [k, v] of o.map) if (!skip.has(k)) forEachRef(v, fn, skip, k, depth + 1);
   } else if (o instanceof PdfStream) forEachRef(o.dict, fn, skip, key, depth + 1);
 }

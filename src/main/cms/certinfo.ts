@@ -65,14 +65,51 @@ export function formatName(name: pkijs.RelativeDistinguishedNames): string {
     .join(', ');
 }
 
+/** A name's DER as the certificate carries it (compared as encoded), or re-encoded when PKI.js built it. */
+export function nameDer(name: pkijs.RelativeDistinguishedNames): Buffer {
+  if (name.valueBeforeDecode.byteLength) return Buffer.from(name.valueBeforeDecode);
+  return Buffer.from(name.toSchema().toBER(false));
+}
+
+// Parsed certificates by their DER. A verification meets the same few certificates again and again
+// (the CMS carries them, the report describes the signer, the path builder and the revocation
+// checks read them), and PKI.js takes milliseconds per parse: each is parsed once. A handful of
+// entries: a long-running process (the app) must not hold every certificate it ever saw.
+const PARSED_MAX = 64;
+const parsed = new Map<string, pkijs.Certificate>();
+
+function remember(key: string, cert: pkijs.Certificate): void {
+  parsed.delete(key);
+  parsed.set(key, cert);
+  if (parsed.size > PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+}
+
+/**
+ * The certificate `der` as PKI.js reads it, parsed once per distinct DER (the object is shared:
+ * read it, never change it). Throws on bytes that are not a certificate.
+ */
+export function readCertificate(der: Buffer): pkijs.Certificate {
+  const key = der.toString('latin1');
+  const known = parsed.get(key);
+  if (known) return known;
+  const cert = parseCertificate(der);
+  remember(key, cert);
+  return cert;
+}
+
+/** Records what PKI.js already parsed elsewhere (the certificates of a CMS) as the reading of `der`. */
+export function rememberCertificate(der: Buffer, cert: pkijs.Certificate): void {
+  remember(der.toString('latin1'), cert);
+}
+
 function firstAttr(name: pkijs.RelativeDistinguishedNames, type: string): string | undefined {
   return nameAttributes(name).find((a) => a.type === type)?.value;
 }
 
-export function describeCertificate(der: Buffer, parsed: pkijs.Certificate = parseCertificate(der)): CertificateInfo {
+export function describeCertificate(der: Buffer, cert: pkijs.Certificate = readCertificate(der)): CertificateInfo {
   let keyUsage: KeyUsageName[] | undefined;
   let isCa = false;
-  for (const ext of parsed.extensions ?? []) {
+  for (const ext of cert.extensions ?? []) {
     if (ext.extnID === '2.5.29.15') {
       const bits = ext.parsedValue instanceof asn1js.BitString ? new Uint8Array(ext.parsedValue.valueBlock.valueHexView) : new Uint8Array();
       keyUsage = KEY_USAGE_NAMES.filter((_, i) => ((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1);
@@ -80,20 +117,20 @@ export function describeCertificate(der: Buffer, parsed: pkijs.Certificate = par
       isCa = Boolean((ext.parsedValue as pkijs.BasicConstraints | undefined)?.cA);
     }
   }
-  const subject = formatName(parsed.subject);
-  const issuer = formatName(parsed.issuer);
+  const subject = formatName(cert.subject);
+  const issuer = formatName(cert.issuer);
   return {
     subject,
-    commonName: firstAttr(parsed.subject, 'CN') ?? subject,
-    organization: firstAttr(parsed.subject, 'O'),
+    commonName: firstAttr(cert.subject, 'CN') ?? subject,
+    organization: firstAttr(cert.subject, 'O'),
     issuer,
-    issuerCommonName: firstAttr(parsed.issuer, 'CN') ?? issuer,
-    serialNumber: Buffer.from(parsed.serialNumber.valueBlock.valueHexView).toString('hex').toUpperCase(),
-    notBefore: parsed.notBefore.value,
-    notAfter: parsed.notAfter.value,
+    issuerCommonName: firstAttr(cert.issuer, 'CN') ?? issuer,
+    serialNumber: Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex').toUpperCase(),
+    notBefore: cert.notBefore.value,
+    notAfter: cert.notAfter.value,
     keyUsage,
     isCa,
-    selfIssued: Buffer.from(parsed.subject.toSchema().toBER(false)).equals(Buffer.from(parsed.issuer.toSchema().toBER(false))),
+    selfIssued: nameDer(cert.subject).equals(nameDer(cert.issuer)),
     fingerprint: createHash('sha256').update(der).digest('hex'),
   };
 }

@@ -3,8 +3,7 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { parseCertificate } from '../cms/build.js';
-import { describeCertificate, type CertificateInfo } from '../cms/certinfo.js';
+import { describeCertificate, nameDer, readCertificate, type CertificateInfo } from '../cms/certinfo.js';
 
 export const EXT = {
   subjectKeyIdentifier: '2.5.29.14',
@@ -77,11 +76,7 @@ function toArrayBuffer(b: Uint8Array): ArrayBuffer {
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
-export function nameDer(name: pkijs.RelativeDistinguishedNames): Buffer {
-  // valueBeforeDecode keeps the bytes as they were in the input, so names compare as encoded.
-  if (name.valueBeforeDecode.byteLength) return Buffer.from(name.valueBeforeDecode);
-  return Buffer.from(name.toSchema().toBER(false));
-}
+export { nameDer };
 
 function octets(v: unknown): Buffer | undefined {
   return v instanceof asn1js.OctetString ? Buffer.from(v.valueBlock.valueHexView) : undefined;
@@ -120,7 +115,7 @@ const views = new WeakMap<Buffer, CertView>();
 export function viewCertificate(der: Buffer): CertView {
   const known = views.get(der);
   if (known) return known;
-  const cert = parseCertificate(der);
+  const cert = readCertificate(der);
   const x509 = new X509Certificate(der);
   const view: CertView = {
     der,

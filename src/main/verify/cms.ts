@@ -6,6 +6,7 @@ import { constants, createHash, createVerify, verify as nodeVerify, X509Certific
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { DIGEST_BY_OID, OID } from '../cms/oids.js';
+import { rememberCertificate } from '../cms/certinfo.js';
 
 export type HashName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
@@ -181,6 +182,8 @@ export function checkCms(der: Buffer, content?: SignedContent): CmsCheck {
   }
   const certs: pkijs.Certificate[] = (signed.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
   out.certificates = carried?.length === certs.length ? carried : certs.map((c) => Buffer.from(c.toSchema().toBER(false)));
+  // What PKI.js parsed here is what the report and the path builder would parse again.
+  if (carried?.length === certs.length) certs.forEach((c, i) => rememberCertificate(carried[i]!, c));
   if (signed.signerInfos.length !== 1) return { ...out, fault: `the CMS has ${signed.signerInfos.length} signers instead of one` };
   const si = signed.signerInfos[0]!;
   const idx = certs.findIndex((c) => certMatchesSid(c, si.sid));

@@ -12,7 +12,9 @@ import { textString } from '../../src/main/pdf/text.js';
 import { signPdf, type SignPdfOptions } from '../../src/main/sign/sign.js';
 import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
 import { sharedTestPki, type TestEntity } from '../fixtures/pki.js';
+import { makeNssDb, pdfsig } from '../fixtures/judges.js';
 import { makeTempDir, repoRoot } from '../fixtures/tmp.js';
+import { runTool } from '../fixtures/tools.js';
 
 const pki = await sharedTestPki();
 const corpus = await sharedCorpus(pki);
@@ -143,6 +145,60 @@ describe('Kyso files', () => {
     const s = json.signatures[0]!;
     expect(s).toMatchObject({ subFilter: 'adbe.pkcs7.detached', integrity: 'valid', chain: 'trusted', certificate: 'valid', indication: 'TOTAL_PASSED' });
     expect(status).toBe(0);
+  });
+
+  test('MuPDF (mutool sign: SHA-1, no chain in the CMS), then Kyso signing after it', async () => {
+    // A one-page document with an empty signature field, which mutool signs with the leader's P12.
+    const objs = [
+      '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] /Contents 5 0 R /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>',
+      '<< /Type /Annot /Subtype /Widget /FT /Sig /T (Lanh dao) /Rect [100 100 300 160] /F 4 /P 3 0 R >>',
+    ];
+    const content = 'BT /F1 24 Tf 72 700 Td (Cong van so 12) Tj ET';
+    let pdf = '%PDF-1.7\n';
+    const offsets: number[] = [];
+    objs.forEach((o, i) => {
+      offsets.push(pdf.length);
+      pdf += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    });
+    offsets.push(pdf.length);
+    pdf += `5 0 obj\n<< /Length ${content.length} >>\nstream\n${content}\nendstream\nendobj\n`;
+    const xref = pdf.length;
+    pdf += `xref\n0 6\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+    pdf += `trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+    const field = join(work, 'mupdf-field.pdf');
+    writeFileSync(field, pdf, 'latin1');
+    const mupdf = join(work, 'mupdf-signed.pdf');
+    runTool('mutool', ['sign', '-s', pki.leader.p12Path!, '-P', pki.p12Password, '-o', mupdf, field, '4']);
+
+    // mutool leaves the sub-CA out of the CMS: given with --cert, the path is complete. SHA-1 is
+    // not accepted for a signature without proof of existence before SHA-1 was retired.
+    const alone = verify(mupdf, ['--cert', pki.subCa.certPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath]);
+    expect(alone.json.signatures[0]).toMatchObject({ subFilter: 'adbe.pkcs7.detached', integrity: 'valid', chain: 'trusted', certificate: 'valid',
+      modificationsAfter: 'none', coversWholeDocument: true, indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE' });
+    expect(alone.status).toBe(3);
+    expect(verify(mupdf).json.signatures[0]).toMatchObject({ chain: 'incomplete', indication: 'INDETERMINATE' });
+
+    // Kyso's organisation signature goes on top as an incremental update, which both tools accept.
+    const both = await sign(mupdf, 'mupdf-then-kyso.pdf', pki.org);
+    const r = verify(both, ['--cert', pki.subCa.certPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath]);
+    expect(r.json.signatures.map((s) => [s.integrity, s.modificationsAfter, s.coversWholeDocument, s.indication])).toEqual([
+      ['valid', 'signatures', false, 'INDETERMINATE'],
+      ['valid', 'none', true, 'TOTAL_PASSED'],
+    ]);
+    const judged = pdfsig(both, makeNssDb(join(work, 'nss-mupdf'), [pki.root.certPem]));
+    expect(judged.signatures.map((s) => s.signatureValidation)).toEqual(['Signature is Valid.', 'Signature is Valid.']);
+    runTool('qpdf', ['--check', both]);
+
+    // A byte of the document's text changed under MuPDF's signature: its digest no longer matches.
+    const bytes = readFileSync(mupdf);
+    const at = bytes.indexOf('Cong van so 12');
+    bytes[at + 13] = 0x33; // "12" -> "13"
+    const tampered = join(work, 'mupdf-tampered.pdf');
+    writeFileSync(tampered, bytes);
+    expect(verify(tampered, ['--cert', pki.subCa.certPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath]).json.signatures[0]).toMatchObject({
+      integrity: 'invalid', indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
   });
 });
 

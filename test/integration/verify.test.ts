@@ -282,6 +282,39 @@ describe('attacks and faults', () => {
     expect(json.signatures[0]).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', integrity: 'invalid' });
   });
 
+  test('forged signature dictionaries (universal signature forgery): each FORMAT_FAILURE, never passed', () => {
+    const b = readFileSync(one);
+    const text = b.toString('latin1');
+    const m = /\/ByteRange \[0 (\d+) (\d+) (\d+)\]/.exec(text)!;
+    const [len1, start2, len2] = [m[1]!, m[2]!, m[3]!];
+    const hex = /\/Contents <([0-9a-fA-F]+)>/.exec(text)!;
+    // Each forgery keeps the file's length, so no offset moves and only the named thing changes.
+    const forgeries: Array<[string, number, string]> = [
+      ['ByteRange [0 0 0 0]', m.index, '/ByteRange [0 0 0 0]'],
+      ['ByteRange null', m.index, '/ByteRange null'],
+      ['ByteRange with a negative start', m.index, `/ByteRange [0 ${len1} -5 ${len2}]`],
+      ['ByteRange past the end of the file', m.index, `/ByteRange [0 ${len1} ${start2} ${'9'.repeat(len2.length)}]`],
+      ['ByteRange ending before the end of its revision', m.index, `/ByteRange [0 ${len1} ${start2} ${Number(len2) - 10}]`],
+      ['ByteRange of three numbers', m.index, `/ByteRange [0 ${len1} ${start2}]`],
+      ['no ByteRange key', m.index, `/XyteRange [0 ${len1} ${start2} ${len2}]`],
+      ['a signature dictionary that does not parse', m.index, `/ByteRange [0 ${len1} ${start2} ${len2} `],
+      ['/Contents all zeros', hex.index + '/Contents <'.length, '0'.repeat(hex[1]!.length)],
+      ['/Contents not hexadecimal', hex.index + '/Contents <'.length, 'G'.repeat(hex[1]!.length)],
+    ];
+    for (const [what, at, bytes] of forgeries) {
+      const original = at === m.index ? m[0] : hex[1]!;
+      expect(bytes.length, what).toBeLessThanOrEqual(original.length);
+      const forged = Buffer.from(b);
+      forged.write(bytes.padEnd(original.length, ' '), at, 'latin1');
+      const f = join(work, `usf-${what.replace(/\W+/g, '-')}.pdf`);
+      writeFileSync(f, forged);
+      const { status, json } = verify(f);
+      expect([status, json.signatures.length, json.signatures[0]?.indication, json.signatures[0]?.subIndication, json.signatures[0]?.integrity], what).toEqual([
+        1, 1, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'invalid']);
+      expect(json.signatures[0]!.messages.vi, what).toContain('KHÔNG HỢP LỆ');
+    }
+  });
+
   test('a CMS moved from another file: HASH_FAILURE', async () => {
     const other = await sign(corpusFile(corpus, 'gs-17').path, 'other.pdf', pki.drafter);
     const f = join(work, 'moved.pdf');

@@ -54,7 +54,7 @@ function problem(sub: SubIndication, r: SignatureReport): Pair {
 }
 
 export function signatureMessages(r: SignatureReport): Pair {
-  const who = r.signer ? `${r.signer.commonName}${r.signer.organization && r.signer.organization !== r.signer.commonName ? ` (${r.signer.organization})` : ''}` : '?';
+  const who = r.signer ? `${r.signer.commonName}${r.signer.organization && r.signer.organization !== r.signer.commonName ? ` (${r.signer.organization})` : ''}` : undefined;
   const when =
     r.signedAtSource === 'timestamp'
       ? { vi: `lúc ${time(r.signedAt)} (theo dấu thời gian)`, en: `at ${time(r.signedAt)} (timestamped)` }
@@ -63,7 +63,11 @@ export function signatureMessages(r: SignatureReport): Pair {
         : r.signedAtSource === 'proof-of-existence'
           ? { vi: `trước ${time(r.signedAt)} (theo hồ sơ lưu trữ)`, en: `before ${time(r.signedAt)} (per the archive record)` }
           : { vi: '', en: '' };
-  const head = { vi: `Chữ ký ${r.index} của ${who} ${when.vi}`.trim(), en: `Signature ${r.index} by ${who} ${when.en}`.trim() };
+  // No signer when the signature cannot be read far enough to name one.
+  const head = {
+    vi: `Chữ ký ${r.index} ${who ? `của ${who}` : '(không rõ người ký)'} ${when.vi}`.trim(),
+    en: `Signature ${r.index} ${who ? `by ${who}` : '(signer unknown)'} ${when.en}`.trim(),
+  };
   const changes = CHANGES[r.modificationsAfter];
   if (r.indication === 'TOTAL_PASSED') {
     const whole = r.coversWholeDocument ? { vi: '', en: '' } : { vi: ` ${changes.vi}`, en: ` ${changes.en}` };

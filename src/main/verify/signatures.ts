@@ -2,7 +2,8 @@
 // the file from its first byte to the end of a revision, except exactly the /Contents hex string
 // of the very signature dictionary the field points to. Anything else is how the known attacks
 // (signature wrapping, universal signature forgery, incremental saving tricks) begin.
-import { isArray, isDict, isName, isNumber, isRef, PdfDict, PdfRef, PdfStream, PdfString } from '../pdf/objects.js';
+import { isArray, isDict, isName, isNumber, isRef, PdfDict, PdfRef, PdfStream, PdfString, type PdfObject } from '../pdf/objects.js';
+import { KysoError } from '../../shared/errors.js';
 import type { PdfReader } from '../pdf/reader.js';
 import { decodeTextString, parsePdfDate } from '../pdf/text.js';
 import { readForm } from '../sign/form.js';
@@ -96,7 +97,15 @@ export function findSignatures(r: PdfReader): FoundSignature[] {
   for (const f of form.all) {
     if (f.type !== 'Sig') continue;
     const vObj = f.dict.get('V');
-    const v = r.resolve(vObj);
+    let v: PdfObject | undefined;
+    try {
+      v = r.resolve(vObj);
+    } catch (e) {
+      // The field says it is signed but its signature dictionary does not parse: a signature that
+      // fails on its format, not a file nobody may read (the other signatures still count).
+      out.push(damaged(f.name, f.ref, vObj, e as Error));
+      continue;
+    }
     if (!isDict(v)) continue; // an empty signature field
     if (isRef(vObj)) {
       if (seenSig.has(vObj.num)) continue; // two fields may not share one signature
@@ -136,6 +145,23 @@ export function findSignatures(r: PdfReader): FoundSignature[] {
   out.sort((x, y) => x.signedLength - y.signedLength);
   out.forEach((s, i) => (s.index = i + 1));
   return out;
+}
+
+/** A signature field whose signature dictionary cannot be read. */
+function damaged(fieldName: string, fieldRef: PdfRef | undefined, vObj: PdfObject | undefined, e: Error): FoundSignature {
+  const reason = e instanceof KysoError ? String(e.details.reason ?? e.message) : e.message;
+  return {
+    index: 0,
+    fieldName,
+    fieldRef,
+    sigRef: isRef(vObj) ? vObj : undefined,
+    dict: new PdfDict(),
+    type: 'Sig',
+    subFilter: '',
+    signedLength: 0,
+    faults: [`the signature dictionary cannot be read (${reason})`],
+    pages: [],
+  };
 }
 
 /** The certificates, CRLs and OCSP responses of the document security store (/DSS), for validation. */

@@ -8,7 +8,8 @@
 // (through the same store, with the clock set back) is late in the outbox and is recalled; the command
 // line (`kyso --data DIR doc list`, `outbox list`, `audit verify`, `doc add`) sees and changes the
 // same documents as the screens.
-// Every screen is photographed into docs/screenshots (failure states into test-output/e2e).
+// Every screen is photographed into test-output/screenshots, or into docs/screenshots (the README's)
+// with KYSO_UPDATE_SCREENSHOTS=1; failure states go to test-output/e2e.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -24,7 +25,7 @@ import { makeNssDb, pdfsig, qpdfCheck } from '../fixtures/judges.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { EXPIRING_DAYS, EXPIRING_LABEL, kysoCli, materials, openBrowser, startWebApp, type Browsing, type Materials, type WebApp } from './harness.js';
 
-const SHOTS = join(repoRoot(), 'docs', 'screenshots');
+const SHOTS = process.env.KYSO_UPDATE_SCREENSHOTS === '1' ? join(repoRoot(), 'docs', 'screenshots') : join(repoRoot(), 'test-output', 'screenshots');
 const FAILURES = join(repoRoot(), 'test-output', 'e2e');
 const PIN = '123456';
 const TITLE = 'Quyết định ban hành Quy chế ký số văn bản điện tử';

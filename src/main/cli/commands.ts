@@ -6,6 +6,7 @@ import { signPdf, type SignatureProfile, type SignPdfResult } from '../sign/sign
 import { SIGNATURE_ROLES, imageFile, signVisible, type SignatureRole, type SignVisibleResult, type VisibleOptions } from '../sign/visible.js';
 import { finalizeAll, formatTokenList, listTokens, openToken, resolveModulePath, tokenListToJson } from '../token/index.js';
 import type { SignatureScheme } from '../cms/signer.js';
+import { tsaTimestamper } from '../sign/timestamp.js';
 import { int, parse, pinFromEnv, rect, required, str, list, type Parsed } from './args.js';
 import { verifyCommand } from './verify.js';
 import { DESK_COMMANDS, DESK_HELP } from './desk-commands.js';
@@ -24,7 +25,10 @@ Cách dùng | Usage:
             [--role drafter|leader|org|attachment|copy] [--image PNG] [--anchor TEXT]
             [--preset nd30|quang-ninh] [--signer-name TEXT] [--signer-title TEXT]
             [--doc-number TEXT] [--issued YYYY-MM-DD] [--organisation TEXT] [--copy-form TEXT]
+            [--tsa URL]
       Ký số tệp PDF (cập nhật gia tăng) | Sign a PDF (incremental update).
+      --tsa: gắn dấu thời gian RFC 3161 vào chữ ký (PAdES B-T), ví dụ http://ca.gov.vn/tsa
+             | timestamp the signature (RFC 3161, PAdES B-T); also KYSO_TSA_URL.
       Mã PIN đọc từ biến môi trường VAR, không bao giờ từ dòng lệnh | The PIN is read from the
       environment variable VAR, never from the command line.
       --rect: điểm PDF tính từ góc dưới trái trang | PDF points from the page's lower-left corner.
@@ -108,8 +112,11 @@ const sign: Command = async (argv) => {
     'signer-title': { type: 'string' },
     organisation: { type: 'string' },
     'copy-form': { type: 'string' },
+    tsa: { type: 'string' },
   });
   if (p.positionals.length !== 1) throw new KysoError('USAGE', { reason: 'give exactly one input PDF' });
+  const tsaUrl = str(p, 'tsa') ?? (process.env.KYSO_TSA_URL || undefined);
+  if (tsaUrl && !/^https?:\/\//.test(tsaUrl)) throw new KysoError('USAGE', { reason: '--tsa must be an http:// or https:// address' });
   const input = resolve(p.positionals[0]!);
   const output = resolve(required(p, 'output'));
   const label = required(p, 'token');
@@ -133,6 +140,7 @@ const sign: Command = async (argv) => {
       contactInfo: str(p, 'contact'),
       fieldName: str(p, 'field'),
       profile: prof,
+      timestamp: tsaUrl ? tsaTimestamper({ url: tsaUrl }) : undefined,
     };
     const visibleResult: SignVisibleResult | undefined = visible ? await signVisible({ ...common, visible }) : undefined;
     const result: SignPdfResult = visibleResult ?? (await signPdf({ ...common, page, rect: r }));
@@ -150,6 +158,7 @@ const sign: Command = async (argv) => {
           signingTime: result.signingTime.toISOString(),
           signer: result.signer.subject,
           mechanism: signer.lastMechanism,
+          timestamped: Boolean(tsaUrl),
           ...(plan && visible
             ? {
                 role: visible.role,

@@ -6,6 +6,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { DIGEST_OID, ECDSA_OID, OID } from './oids.js';
 import { maxSignatureSize, type DigestAlgorithm, type Signer } from './signer.js';
+import { timestampAttribute, type Timestamper } from '../sign/timestamp.js';
 
 export interface CmsOptions {
   digest: DigestAlgorithm;
@@ -69,8 +70,11 @@ export function buildSignedAttributes(signer: Signer, contentDigest: Buffer, opt
   return { attributes: sorted.map((s) => s.a), der: Buffer.from(set.toBER(false)) };
 }
 
-/** Puts the signed attributes, the signature value and the certificates together. */
-export function assembleSignedData(signer: Signer, attributes: pkijs.Attribute[], signatureValue: Buffer, digest: DigestAlgorithm): Buffer {
+/**
+ * Puts the signed attributes, the signature value and the certificates together; `unsigned`:
+ * unsigned attributes of the signer (a signature timestamp).
+ */
+export function assembleSignedData(signer: Signer, attributes: pkijs.Attribute[], signatureValue: Buffer, digest: DigestAlgorithm, unsigned: pkijs.Attribute[] = []): Buffer {
   const parsed = parseCertificate(signer.certificate);
   const certs = [parsed, ...signer.chain.filter((c) => !c.equals(signer.certificate)).map(parseCertificate)];
   const signerInfo = new pkijs.SignerInfo({
@@ -80,6 +84,7 @@ export function assembleSignedData(signer: Signer, attributes: pkijs.Attribute[]
     signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes }),
     signatureAlgorithm: signatureAlgorithm(signer, digest),
     signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signatureValue) }),
+    ...(unsigned.length ? { unsignedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: unsigned }) } : {}),
   });
   const signedData = new pkijs.SignedData({
     version: 1,
@@ -92,11 +97,15 @@ export function assembleSignedData(signer: Signer, attributes: pkijs.Attribute[]
   return Buffer.from(contentInfo.toSchema().toBER(false));
 }
 
-/** Signs `contentDigest` (the digest of the PDF's byte ranges) and returns the DER of the CMS. */
-export async function buildCms(signer: Signer, contentDigest: Buffer, opts: CmsOptions): Promise<Buffer> {
+/**
+ * Signs `contentDigest` (the digest of the PDF's byte ranges) and returns the DER of the CMS; with
+ * `timestamp`, the signature value is timestamped and the token added as an unsigned attribute.
+ */
+export async function buildCms(signer: Signer, contentDigest: Buffer, opts: CmsOptions, timestamp?: Timestamper): Promise<Buffer> {
   const { attributes, der } = buildSignedAttributes(signer, contentDigest, opts);
   const value = await signer.sign(der, opts.digest);
-  return assembleSignedData(signer, attributes, value, opts.digest);
+  const unsigned = timestamp ? [timestampAttribute(await timestamp(value))] : [];
+  return assembleSignedData(signer, attributes, value, opts.digest, unsigned);
 }
 
 /** The size of the CMS this signer will make, found by a dry run with a blank signature of maximum size. */

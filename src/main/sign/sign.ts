@@ -19,6 +19,7 @@ import { PdfReader, type PageInfo } from '../pdf/reader.js';
 import { serialize } from '../pdf/serialize.js';
 import { pdfDate, textString } from '../pdf/text.js';
 import { freeFieldName, readForm, type FormInfo } from './form.js';
+import { TIMESTAMP_RESERVE, type Timestamper } from './timestamp.js';
 import { trace } from '../util/trace.js';
 
 export type SignatureProfile = 'pades' | 'pkcs7';
@@ -80,6 +81,8 @@ export interface SignPdfOptions {
   beforeBuild?: (update: IncrementalUpdate) => void | Promise<void>;
   /** Extra bytes reserved in /Contents beyond the CMS's exact size (room for an unsigned attribute later). */
   extraReserve?: number;
+  /** Timestamps the signature (PAdES B-T): see ./timestamp.ts. Nothing is written when it fails. */
+  timestamp?: Timestamper;
 }
 
 export interface SignPdfResult {
@@ -272,7 +275,7 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
     await opts.beforeBuild?.(update);
 
     const cmsOpts: CmsOptions = { digest, signingTime: profile === 'pkcs7' ? signingTime : undefined };
-    const reserved = estimateCmsSize(opts.signer, cmsOpts) + 16 + (opts.extraReserve ?? 0);
+    const reserved = estimateCmsSize(opts.signer, cmsOpts) + 16 + (opts.extraReserve ?? 0) + (opts.timestamp ? TIMESTAMP_RESERVE : 0);
     const sig = signatureDictionary({
       subFilter: profile === 'pades' ? 'ETSI.CAdES.detached' : 'adbe.pkcs7.detached',
       reserved,
@@ -311,7 +314,7 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
       out.hashRange(hash, 0, contentsStart);
       out.hashRange(hash, contentsEnd, size);
       trace('sign: byte ranges hashed');
-      const cms = await buildCms(opts.signer, hash.digest(), cmsOpts);
+      const cms = await buildCms(opts.signer, hash.digest(), cmsOpts, opts.timestamp);
       trace('sign: token signed, CMS built');
       if (cms.length > reserved) throw new KysoError('SIGN_PLACEHOLDER_TOO_SMALL', { need: cms.length, have: reserved });
       out.writeAt(Buffer.from(cms.toString('hex'), 'latin1'), contentsStart + 1);

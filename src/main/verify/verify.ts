@@ -188,7 +188,8 @@ interface TimestampFinding {
 
 async function checkSignatureTimestamp(token: Buffer, signatureValue: Buffer, opts: VerifyOptions, pool: Buffer[], revocation: Parameters<typeof validateCertificate>[0]['revocation']): Promise<TimestampFinding | undefined> {
   const cms = checkCms(token);
-  if (cms.fault || !cms.eContent) return undefined;
+  // A token is a SignedData over a TSTInfo (id-ct-TSTInfo); anything else stamps nothing.
+  if (cms.fault || !cms.eContent || cms.eContentType !== '1.2.840.113549.1.9.16.1.4') return undefined;
   const tst = parseTstInfo(cms.eContent);
   if (!tst) return undefined;
   const imprintOk = createHash(tst.hash).update(signatureValue).digest().equals(tst.imprint);
@@ -278,7 +279,8 @@ async function verifyOne(
   const pool = [...(cms?.certificates ?? []), ...dssCerts, ...(opts.extraCerts ?? [])];
   if (cms?.timestampToken && cms.signatureValue) {
     timestamp = await checkSignatureTimestamp(cms.timestampToken, cms.signatureValue, opts, pool, revocation);
-    if (timestamp && !timestamp.valid) warnings.push('the signature timestamp does not verify; the claimed signing time is used');
+    if (!timestamp) warnings.push('the signature timestamp cannot be read; the claimed signing time is used');
+    else if (!timestamp.valid) warnings.push('the signature timestamp does not verify; the claimed signing time is used');
   }
 
   // The time the signature is judged at, and what proves it.

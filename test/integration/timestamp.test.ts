@@ -3,7 +3,7 @@
 // time. The TSA here is not ours: `openssl ts -reply` behind a small http server on 127.0.0.1,
 // with a TSA certificate (EKU timeStamping) issued by the test sub-CA.
 import { spawn, spawnSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,14 +11,14 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SoftwareSigner } from '../../src/main/cms/signer.js';
-import { signPdf } from '../../src/main/sign/sign.js';
-import { tsaTimestamper, type Timestamper } from '../../src/main/sign/timestamp.js';
+import { signPdf, timestampPdf } from '../../src/main/sign/sign.js';
+import { tsaDigestTimestamper, tsaTimestamper, type Timestamper } from '../../src/main/sign/timestamp.js';
 import { loadTrustStore } from '../../src/main/verify/chain.js';
 import { verifyPdf } from '../../src/main/verify/verify.js';
 import { isKysoError, type KysoError } from '../../src/shared/errors.js';
 import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
 import { expectJudgedValid } from '../fixtures/expect.js';
-import { makeNssDb } from '../fixtures/judges.js';
+import { makeNssDb, pdfsig, qpdfCheck } from '../fixtures/judges.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
@@ -119,6 +119,22 @@ const leader = () => new SoftwareSigner(pki.leader.privateKey, pki.leader.certDe
 const trust = () => loadTrustStore([pki.rootPemPath]);
 const evidence = () => ({ crls: [pki.crlDer, readFileSync(pki.rootCrlDerPath)] });
 
+/** Runs the command asynchronously: the TSA answering it lives in this process. */
+function kysoAsync(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(repoRoot(), 'bin', 'kyso'), args, {
+      env: { ...process.env, ...hsm.env, KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: hsm.tokens.ORG.pin },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
 async function signWith(name: string, timestamp?: Timestamper): Promise<string> {
   const output = join(work, name);
   await signPdf({ input: corpusFile(corpus, 'gs-14').path, output, signer: leader(), timestamp });
@@ -198,6 +214,93 @@ describe('signing with a timestamp', () => {
   });
 });
 
+describe('document timestamps (PAdES, ETSI.RFC3161): an archive keeps a record provable', () => {
+  let signed: string;
+  let stamped: string;
+
+  beforeAll(async () => {
+    signed = await signWith('for-archive.pdf');
+    stamped = join(work, 'archived.pdf');
+    const r = await timestampPdf({ input: signed, output: stamped, tsa: tsaDigestTimestamper({ url: `${base}/tsa` }) });
+    expect(r.fieldName).toBe('Timestamp1');
+  });
+
+  test('qpdf passes the file; pdfsig still finds the signature valid and sees the timestamp cover the file', () => {
+    expect(qpdfCheck(stamped).ok).toBe(true);
+    const rep = pdfsig(stamped, nss);
+    expect(rep.signatures[0]).toMatchObject({ signatureValidation: 'Signature is Valid.', certificateValidation: 'Certificate is Trusted.' });
+    // Poppler 22 does not check ETSI.RFC3161 timestamps ("Signature Type: unknown", not verified),
+    // but reads the token's signer and the byte ranges.
+    expect(rep.signatures[1]).toMatchObject({ signerName: 'Dịch vụ cấp dấu thời gian (thử nghiệm)', totalDocumentSigned: true });
+  });
+
+  test('kyso verify: the signature passes ("signatures" added after it), the timestamp passes and covers the whole file', () => {
+    const r = spawnSync(join(repoRoot(), 'bin', 'kyso'), ['verify', stamped, '--json', '--offline', '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath], {
+      encoding: 'utf8',
+      env: { ...process.env, KYSO_TRUST: '', XDG_CONFIG_HOME: join(work, 'config'), XDG_CACHE_HOME: join(work, 'cache') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const sigs = (JSON.parse(r.stdout) as { signatures: Array<Record<string, unknown>> }).signatures;
+    expect(sigs.map((x) => [x.kind, x.subFilter, x.modificationsAfter, x.coversWholeDocument, x.indication])).toEqual([
+      ['signature', 'ETSI.CAdES.detached', 'signatures', false, 'TOTAL_PASSED'],
+      ['document-timestamp', 'ETSI.RFC3161', 'none', true, 'TOTAL_PASSED'],
+    ]);
+    expect(sigs[1]).toMatchObject({ signer: { commonName: 'Dịch vụ cấp dấu thời gian (thử nghiệm)' }, signedAtSource: 'timestamp' });
+    // Today the signature is judged at the document timestamp's time: it existed then.
+    expect(sigs[0]).toMatchObject({ signedAtSource: 'document-timestamp', signedAt: sigs[1]!.signedAt });
+  });
+
+  test('a year after the signer\'s certificate expired, the document timestamp still proves the signature', async () => {
+    const later = new Date(leaderNotAfter() + YEAR);
+    const archived = await verifyPdf(stamped, { trust: trust(), ...evidence(), now: later });
+    expect(archived.signatures.map((x) => [x.kind, x.indication, x.signedAtSource])).toEqual([
+      ['signature', 'TOTAL_PASSED', 'document-timestamp'],
+      ['document-timestamp', 'TOTAL_PASSED', 'timestamp'],
+    ]);
+    expect(archived.signatures[0]!.messages.vi).toContain('theo dấu thời gian của văn bản');
+    const bare = await verifyPdf(signed, { trust: trust(), ...evidence(), now: later });
+    expect(bare.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'OUT_OF_BOUNDS_NO_POE' });
+  });
+
+  test('a byte changed under both: each fails on its digest', async () => {
+    const bytes = readFileSync(stamped);
+    const at = bytes.indexOf('/Type /Page') > 0 ? bytes.indexOf('/Type /Page') : bytes.indexOf('/Type/Page');
+    bytes[at + 1] = 0x74; // "/Type" -> "/type": inside both signed ranges
+    const f = join(work, 'archived-tampered.pdf');
+    writeFileSync(f, bytes);
+    const v = await verifyPdf(f, { trust: trust(), ...evidence() });
+    expect(v.signatures.map((x) => [x.indication, x.subIndication])).toEqual([
+      ['TOTAL_FAILED', 'HASH_FAILURE'],
+      ['TOTAL_FAILED', 'HASH_FAILURE'],
+    ]);
+  });
+
+  test('a token over other data is a failed timestamp, and proves nothing for the signature under it', async () => {
+    const real = tsaDigestTimestamper({ url: `${base}/tsa` });
+    const f = join(work, 'archived-wrong.pdf');
+    await timestampPdf({ input: signed, output: f, tsa: (hash, digest) => real(hash, createHash(hash).update(digest).digest()) });
+    const later = new Date(leaderNotAfter() + YEAR);
+    const v = await verifyPdf(f, { trust: trust(), ...evidence(), now: later });
+    expect(v.signatures.map((x) => [x.kind, x.indication, x.subIndication])).toEqual([
+      ['signature', 'INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE'],
+      ['document-timestamp', 'TOTAL_FAILED', 'HASH_FAILURE'],
+    ]);
+  });
+
+  test('kyso timestamp on the command line; without --tsa it is a usage error', async () => {
+    const out = join(work, 'cli-archived.pdf');
+    const r = await kysoAsync(['timestamp', signed, '-o', out, '--tsa', `${base}/tsa`, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ field: 'Timestamp1', output: out });
+    const v = await verifyPdf(out, { trust: trust(), ...evidence() });
+    expect(v.signatures.map((x) => x.indication)).toEqual(['TOTAL_PASSED', 'TOTAL_PASSED']);
+    const bad = await kysoAsync(['timestamp', signed, '-o', join(work, 'never.pdf')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('[USAGE]');
+    expect(existsSync(join(work, 'never.pdf'))).toBe(false);
+  });
+});
+
 describe('a TSA that fails: a clear error and no file', () => {
   const cases: Array<[string, string, string]> = [
     ['refuses', '/refuse', 'TSA_REFUSED'],
@@ -219,25 +322,9 @@ describe('a TSA that fails: a clear error and no file', () => {
 });
 
 describe('kyso sign --tsa', () => {
-  /** Runs the command asynchronously: the TSA answering it lives in this process. */
-  function kyso(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(join(repoRoot(), 'bin', 'kyso'), args, {
-        env: { ...process.env, ...hsm.env, KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: hsm.tokens.ORG.pin },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-    });
-  }
-
   test('the organisation token signs with a timestamp; the file verifies at the TSA time', async () => {
     const out = join(work, 'cli-stamped.pdf');
-    const r = await kyso(['sign', corpusFile(corpus, 'gs-17').path, '-o', out, '--token', 'KYSO-ORG', '--pin-env', 'KYSO_TEST_PIN', '--tsa', `${base}/tsa`, '--json']);
+    const r = await kysoAsync(['sign', corpusFile(corpus, 'gs-17').path, '-o', out, '--token', 'KYSO-ORG', '--pin-env', 'KYSO_TEST_PIN', '--tsa', `${base}/tsa`, '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ timestamped: true });
     expectJudgedValid(out, nss, [pki.org.names.commonName]);
@@ -247,7 +334,7 @@ describe('kyso sign --tsa', () => {
 
   test('a TSA that refuses: one line in both languages, exit 1, no file', async () => {
     const out = join(work, 'cli-refused.pdf');
-    const r = await kyso(['sign', corpusFile(corpus, 'gs-17').path, '-o', out, '--token', 'KYSO-ORG', '--pin-env', 'KYSO_TEST_PIN', '--tsa', `${base}/refuse`]);
+    const r = await kysoAsync(['sign', corpusFile(corpus, 'gs-17').path, '-o', out, '--token', 'KYSO-ORG', '--pin-env', 'KYSO_TEST_PIN', '--tsa', `${base}/refuse`]);
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('[TSA_REFUSED]');
@@ -257,7 +344,7 @@ describe('kyso sign --tsa', () => {
   });
 
   test('--tsa must be an http(s) address', async () => {
-    const r = await kyso(['sign', corpusFile(corpus, 'gs-17').path, '-o', join(work, 'x.pdf'), '--token', 'KYSO-ORG', '--pin-env', 'KYSO_TEST_PIN', '--tsa', 'ca.gov.vn/tsa']);
+    const r = await kysoAsync(['sign', corpusFile(corpus, 'gs-17').path, '-o', join(work, 'x.pdf'), '--token', 'KYSO-ORG', '--pin-env', 'KYSO_TEST_PIN', '--tsa', 'ca.gov.vn/tsa']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('[USAGE]');
   });

@@ -2,11 +2,11 @@
 // as KysoError and printed by main() as one line.
 import { resolve } from 'node:path';
 import { KysoError } from '../../shared/errors.js';
-import { signPdf, type SignatureProfile, type SignPdfResult } from '../sign/sign.js';
+import { signPdf, timestampPdf, type SignatureProfile, type SignPdfResult } from '../sign/sign.js';
 import { SIGNATURE_ROLES, imageFile, signVisible, type SignatureRole, type SignVisibleResult, type VisibleOptions } from '../sign/visible.js';
 import { finalizeAll, formatTokenList, listTokens, openToken, resolveModulePath, tokenListToJson } from '../token/index.js';
 import type { SignatureScheme } from '../cms/signer.js';
-import { tsaTimestamper } from '../sign/timestamp.js';
+import { tsaDigestTimestamper, tsaTimestamper } from '../sign/timestamp.js';
 import { int, parse, pinFromEnv, rect, required, str, list, type Parsed } from './args.js';
 import { verifyCommand } from './verify.js';
 import { DESK_COMMANDS, DESK_HELP } from './desk-commands.js';
@@ -43,6 +43,10 @@ Cách dùng | Usage:
         copy      bản sao điện tử (--copy-form "SAO Y"): góc trên phải trang đầu
       --preset quang-ninh: chữ ký cơ quan ở lề trái trang 1, dưới "Số:" | org block under "Số:".
       --issued: phải là ngày ký (giờ Việt Nam) | must be the signing day (Vietnam time).
+
+  kyso timestamp IN.pdf -o OUT.pdf --tsa URL [--field NAME] [--json]
+      Gắn dấu thời gian cho cả văn bản (lưu trữ lâu dài; không cần token) | Add a document
+      timestamp (PAdES, ETSI.RFC3161) over the whole file, signatures included: for archives.
 
   kyso verify FILE.pdf [--trust PEM]... [--crl FILE]... [--ocsp FILE]... [--cert PEM]...
             [--offline] [--json]
@@ -219,9 +223,31 @@ function visibleOptions(p: Parsed, page: number | undefined, r: [number, number,
   };
 }
 
+/** `kyso timestamp IN.pdf -o OUT.pdf --tsa URL`: a document timestamp, no token needed. */
+const timestamp: Command = async (argv) => {
+  const p = parse(argv, { output: { type: 'string', short: 'o' }, tsa: { type: 'string' }, field: { type: 'string' }, json: { type: 'boolean' } });
+  if (p.positionals.length !== 1) throw new KysoError('USAGE', { reason: 'give exactly one input PDF' });
+  const url = str(p, 'tsa') ?? (process.env.KYSO_TSA_URL || undefined);
+  if (!url) throw new KysoError('USAGE', { reason: 'give the timestamp server with --tsa URL (or KYSO_TSA_URL)' });
+  if (!/^https?:\/\//.test(url)) throw new KysoError('USAGE', { reason: '--tsa must be an http:// or https:// address' });
+  const r = await timestampPdf({
+    input: p.positionals[0]!,
+    output: required(p, 'output'),
+    tsa: tsaDigestTimestamper({ url }),
+    fieldName: str(p, 'field'),
+  });
+  if (p.values.json) process.stdout.write(JSON.stringify({ output: r.output, field: r.fieldName, byteRange: r.byteRange, tokenSize: r.tokenSize, size: r.size }) + '\n');
+  else
+    process.stdout.write(
+      `Đã gắn dấu thời gian: ${r.output} (trường ${r.fieldName}, máy chủ ${url})\nTimestamped: ${r.output} (field ${r.fieldName}, server ${url})\n`,
+    );
+  return 0;
+};
+
 export const COMMANDS: Record<string, Command> = {
   'token list': tokenList,
   sign,
+  timestamp,
   verify: verifyCommand,
   ...DESK_COMMANDS,
 };

@@ -6,7 +6,7 @@
 // written, the CMS is made by the signer (a token), and its hex is written into the room
 // reserved for it. The output appears under its name only once it is complete and on disk.
 import { createHash } from 'node:crypto';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { KysoError } from '../../shared/errors.js';
 import { buildCms, estimateCmsSize, type CmsOptions } from '../cms/build.js';
@@ -19,7 +19,7 @@ import { PdfReader, type PageInfo } from '../pdf/reader.js';
 import { serialize } from '../pdf/serialize.js';
 import { pdfDate, textString } from '../pdf/text.js';
 import { freeFieldName, readForm, type FormInfo } from './form.js';
-import { TIMESTAMP_RESERVE, type Timestamper } from './timestamp.js';
+import { TIMESTAMP_RESERVE, type DigestTimestamper, type Timestamper } from './timestamp.js';
 import { trace } from '../util/trace.js';
 
 export type SignatureProfile = 'pades' | 'pkcs7';
@@ -127,22 +127,24 @@ interface SigDictBytes {
 }
 
 function signatureDictionary(o: {
+  type?: 'Sig' | 'DocTimeStamp';
   subFilter: string;
   reserved: number;
-  signingTime: Date;
-  name: string;
+  /** Absent for a document timestamp, whose time is the token's. */
+  signingTime?: Date;
+  name?: string;
   reason?: string;
   location?: string;
   contactInfo?: string;
 }): SigDictBytes {
-  const head = `<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/${o.subFilter}/ByteRange `;
+  const head = `<</Type/${o.type ?? 'Sig'}/Filter/Adobe.PPKLite/SubFilter/${o.subFilter}/ByteRange `;
   const byteRangeAt = head.length;
   const contentsPrefix = ' '.repeat(BYTE_RANGE_SLOT) + '/Contents ';
   const contentsAt = byteRangeAt + contentsPrefix.length;
   const contents = `<${'0'.repeat(o.reserved * 2)}>`;
   const tail = new PdfDict();
-  tail.set('M', textString(pdfDate(o.signingTime)));
-  tail.set('Name', textString(o.name));
+  if (o.signingTime) tail.set('M', textString(pdfDate(o.signingTime)));
+  if (o.name) tail.set('Name', textString(o.name));
   if (o.reason) tail.set('Reason', textString(o.reason));
   if (o.location) tail.set('Location', textString(o.location));
   if (o.contactInfo) tail.set('ContactInfo', textString(o.contactInfo));
@@ -209,12 +211,79 @@ function addToForm(update: IncrementalUpdate, reader: PdfReader, form: FormInfo,
   update.set(catalogRef, catalog);
 }
 
-export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
-  const input = resolve(opts.input);
-  const output = resolve(opts.output);
+/**
+ * Puts the signature dictionary `sig` (object `sigRef`) into the update, builds the revision, and
+ * writes input + revision to output: the ByteRange filled in, the two ranges hashed with `digest`
+ * (read back from the copy, so the hash is of exactly what the output holds), `contents` asked for
+ * the bytes of /Contents, which are written into the room reserved. Nothing appears under the
+ * output's name unless all of it succeeded.
+ */
+async function writeSignedRevision(
+  w: { input: string; output: string; before: Stats; update: IncrementalUpdate; sigRef: PdfRef; sig: SigDictBytes; digest: DigestAlgorithm; reserved: number },
+  contents: (digest: Buffer) => Promise<Buffer>,
+): Promise<{ byteRange: [number, number, number, number]; cmsSize: number; size: number }> {
+  const { sigRef, sig } = w;
+  w.update.set(sigRef, new PdfRaw(sig.raw));
+  const built = w.update.build();
+  trace('sign: update built');
+
+  // Where the signature dictionary's parts landed, in the update and in the whole file.
+  const objStart = built.offsets.get(sigRef.num)! + Buffer.byteLength(`${sigRef.num} ${sigRef.gen} obj\n`);
+  const localContents = objStart + sig.contentsAt;
+  const contentsStart = built.baseSize + localContents;
+  const contentsEnd = contentsStart + sig.contentsLength;
+  const size = built.baseSize + built.bytes.length;
+  const byteRange: [number, number, number, number] = [0, contentsStart, contentsEnd, size - contentsEnd];
+  const brText = `[${byteRange.join(' ')}]`;
+  if (brText.length > BYTE_RANGE_SLOT) throw new KysoError('PDF_UNSUPPORTED', { reason: 'file too large' });
+  built.bytes.write(brText.padEnd(BYTE_RANGE_SLOT, ' '), objStart + sig.byteRangeAt, 'latin1');
+
+  const out = await AtomicFile.fromCopy(w.input, w.output);
+  try {
+    const after = statSync(w.input);
+    if (out.length !== built.baseSize || after.size !== w.before.size || after.mtimeMs !== w.before.mtimeMs)
+      throw new KysoError('FILE_READ_FAILED', { path: w.input, reason: 'the file changed while it was being signed' });
+    out.write(built.bytes);
+    // The disk writes the copy while the bytes are hashed and while the token signs.
+    out.startFlush();
+    trace('sign: original copied, update appended');
+    const hash = createHash(w.digest);
+    out.hashRange(hash, 0, contentsStart);
+    out.hashRange(hash, contentsEnd, size);
+    trace('sign: byte ranges hashed');
+    const cms = await contents(hash.digest());
+    trace('sign: token signed, CMS built');
+    if (cms.length > w.reserved) throw new KysoError('SIGN_PLACEHOLDER_TOO_SMALL', { need: cms.length, have: w.reserved });
+    out.writeAt(Buffer.from(cms.toString('hex'), 'latin1'), contentsStart + 1);
+    await out.commit();
+    trace('sign: flushed and renamed');
+    return { byteRange, cmsSize: cms.length, size };
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+}
+
+/** The absolute input and output paths, refused when the input is missing or would be overwritten. */
+function ioPaths(o: { input: string; output: string }): { input: string; output: string } {
+  const input = resolve(o.input);
+  const output = resolve(o.output);
   if (!existsSync(input)) throw new KysoError('FILE_NOT_FOUND', { path: input });
   if (sameFile(input, output)) throw new KysoError('OUTPUT_SAME_AS_INPUT', { path: input });
   if (!existsSync(dirname(output))) throw new KysoError('FILE_WRITE_FAILED', { path: output, reason: 'folder not found' });
+  return { input, output };
+}
+
+/** The form of a document a new signature may be added to (not encrypted, not certified against changes). */
+function signableForm(reader: PdfReader, input: string): FormInfo {
+  if (reader.isEncrypted) throw new KysoError('PDF_ENCRYPTED', { path: input });
+  const form = readForm(reader);
+  if (form.docMdp === 1) throw new KysoError('PDF_CERTIFIED_NO_CHANGES', { path: input });
+  return form;
+}
+
+export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
+  const { input, output } = ioPaths(opts);
   const digest = opts.digest ?? 'sha256';
   const profile = opts.profile ?? 'pades';
   const signingTime = opts.signingTime ?? new Date();
@@ -226,9 +295,7 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
   const reader = PdfReader.open(input);
   trace('sign: pdf opened');
   try {
-    if (reader.isEncrypted) throw new KysoError('PDF_ENCRYPTED', { path: input });
-    const form = readForm(reader);
-    if (form.docMdp === 1) throw new KysoError('PDF_CERTIFIED_NO_CHANGES', { path: input });
+    const form = signableForm(reader, input);
     const fieldName = opts.fieldName ?? freeFieldName(form);
     if (opts.fieldName && form.all.some((f) => f.name === fieldName)) throw new KysoError('PDF_FIELD_NAME_TAKEN', { name: fieldName });
     const pageNo = opts.page ?? 1;
@@ -285,46 +352,68 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
       location: opts.location,
       contactInfo: opts.contactInfo,
     });
-    update.set(sigRef, new PdfRaw(sig.raw));
-    const built = update.build();
-    trace('sign: update built');
+    const written = await writeSignedRevision({ input, output, before, update, sigRef, sig, digest, reserved }, (d) => buildCms(opts.signer, d, cmsOpts, opts.timestamp));
+    return { output, fieldName, page: pageNo, ...written, reserved, signingTime, signer: certificate };
+  } finally {
+    reader.close();
+  }
+}
 
-    // Where the signature dictionary's parts landed, in the update and in the whole file.
-    const objStart = built.offsets.get(sigRef.num)! + Buffer.byteLength(`${sigRef.num} ${sigRef.gen} obj\n`);
-    const localContents = objStart + sig.contentsAt;
-    const contentsStart = built.baseSize + localContents;
-    const contentsEnd = contentsStart + sig.contentsLength;
-    const size = built.baseSize + built.bytes.length;
-    const byteRange: [number, number, number, number] = [0, contentsStart, contentsEnd, size - contentsEnd];
-    const brText = `[${byteRange.join(' ')}]`;
-    if (brText.length > BYTE_RANGE_SLOT) throw new KysoError('PDF_UNSUPPORTED', { reason: 'file too large' });
-    built.bytes.write(brText.padEnd(BYTE_RANGE_SLOT, ' '), objStart + sig.byteRangeAt, 'latin1');
+export interface TimestampPdfOptions {
+  input: string;
+  output: string;
+  /** Asks the TSA for a token over the digest of the byte ranges (see ./timestamp.ts). */
+  tsa: DigestTimestamper;
+  digest?: DigestAlgorithm;
+  fieldName?: string;
+}
 
-    const out = await AtomicFile.fromCopy(input, output);
-    try {
-      const after = statSync(input);
-      if (out.length !== built.baseSize || after.size !== before.size || after.mtimeMs !== before.mtimeMs)
-        throw new KysoError('FILE_READ_FAILED', { path: input, reason: 'the file changed while it was being signed' });
-      out.write(built.bytes);
-      // The disk writes the copy while the bytes are hashed (read back from the copy itself, so the
-      // hash is of exactly what the output holds) and while the token signs.
-      out.startFlush();
-      trace('sign: original copied, update appended');
-      const hash = createHash(digest);
-      out.hashRange(hash, 0, contentsStart);
-      out.hashRange(hash, contentsEnd, size);
-      trace('sign: byte ranges hashed');
-      const cms = await buildCms(opts.signer, hash.digest(), cmsOpts, opts.timestamp);
-      trace('sign: token signed, CMS built');
-      if (cms.length > reserved) throw new KysoError('SIGN_PLACEHOLDER_TOO_SMALL', { need: cms.length, have: reserved });
-      out.writeAt(Buffer.from(cms.toString('hex'), 'latin1'), contentsStart + 1);
-      await out.commit();
-      trace('sign: flushed and renamed');
-      return { output, fieldName, page: pageNo, byteRange, cmsSize: cms.length, reserved, signingTime, size, signer: certificate };
-    } catch (e) {
-      out.abort();
-      throw e;
-    }
+export interface TimestampPdfResult {
+  output: string;
+  fieldName: string;
+  byteRange: [number, number, number, number];
+  tokenSize: number;
+  size: number;
+}
+
+/**
+ * Adds a document timestamp (PAdES: /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161) as an
+ * incremental update: a TSA's token over everything before it, earlier signatures included. What
+ * an archive adds to keep a record provable once the signers' certificates have expired or their
+ * algorithms have weakened. No token and no PIN of the user's: only the TSA signs.
+ */
+export async function timestampPdf(opts: TimestampPdfOptions): Promise<TimestampPdfResult> {
+  const { input, output } = ioPaths(opts);
+  const digest = opts.digest ?? 'sha256';
+  const before = statSync(input);
+  const reader = PdfReader.open(input);
+  try {
+    const form = signableForm(reader, input);
+    const fieldName = opts.fieldName ?? freeFieldName(form, 'Timestamp');
+    if (opts.fieldName && form.all.some((f) => f.name === fieldName)) throw new KysoError('PDF_FIELD_NAME_TAKEN', { name: fieldName });
+    const page = reader.page(0);
+    const update = new IncrementalUpdate(reader);
+    const sigRef = update.allocate();
+    const widgetRef = update.allocate();
+    update.set(
+      widgetRef,
+      new PdfDict([
+        ['Type', PdfName.of('Annot')],
+        ['Subtype', PdfName.of('Widget')],
+        ['FT', PdfName.of('Sig')],
+        ['T', textString(fieldName)],
+        ['V', sigRef],
+        ['F', 132],
+        ['Rect', [0, 0, 0, 0]],
+        ['P', page.ref],
+      ]),
+    );
+    addToPage(update, reader, page, widgetRef);
+    addToForm(update, reader, form, widgetRef);
+    const reserved = TIMESTAMP_RESERVE;
+    const sig = signatureDictionary({ type: 'DocTimeStamp', subFilter: 'ETSI.RFC3161', reserved });
+    const written = await writeSignedRevision({ input, output, before, update, sigRef, sig, digest, reserved }, (d) => opts.tsa(digest, d));
+    return { output, fieldName, byteRange: written.byteRange, tokenSize: written.cmsSize, size: written.size };
   } finally {
     reader.close();
   }

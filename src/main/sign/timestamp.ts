@@ -24,6 +24,8 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Gets a timestamp token for a signature value; what buildCms() puts in the unsigned attributes. */
 export type Timestamper = (signatureValue: Buffer) => Promise<Buffer>;
+/** Gets a timestamp token for a digest already made (a document timestamp: of the byte ranges). */
+export type DigestTimestamper = (hash: DigestAlgorithm, digest: Buffer) => Promise<Buffer>;
 
 export interface TsaOptions {
   url: string;
@@ -97,11 +99,9 @@ export function readTimestampResponse(url: string, der: Buffer, expect: { hash: 
   return token;
 }
 
-/** A Timestamper that asks the TSA at `url` (http or https) with a fresh nonce each time. */
-export function tsaTimestamper(opts: TsaOptions): Timestamper {
-  const hash = opts.digest ?? 'sha256';
-  return async (signatureValue) => {
-    const digest = createHash(hash).update(signatureValue).digest();
+/** A DigestTimestamper that asks the TSA at `url` (http or https), with a fresh nonce each time. */
+export function tsaDigestTimestamper(opts: TsaOptions): DigestTimestamper {
+  return async (hash, digest) => {
     const nonce = newNonce();
     let answer: Buffer;
     try {
@@ -118,6 +118,13 @@ export function tsaTimestamper(opts: TsaOptions): Timestamper {
     }
     return readTimestampResponse(opts.url, answer, { hash, digest, nonce });
   };
+}
+
+/** A Timestamper (signature timestamps) that asks the TSA at `url` for the digest of the signature value. */
+export function tsaTimestamper(opts: TsaOptions): Timestamper {
+  const hash = opts.digest ?? 'sha256';
+  const stamp = tsaDigestTimestamper(opts);
+  return (signatureValue) => stamp(hash, createHash(hash).update(signatureValue).digest());
 }
 
 /**

@@ -60,7 +60,9 @@ export function signatureMessages(r: SignatureReport): Pair {
       ? { vi: `lúc ${time(r.signedAt)} (theo dấu thời gian)`, en: `at ${time(r.signedAt)} (timestamped)` }
       : r.signedAtSource === 'claimed'
         ? { vi: `lúc ${time(r.signedAt)} (thời gian do người ký khai báo)`, en: `at ${time(r.signedAt)} (time claimed by the signer)` }
-        : r.signedAtSource === 'proof-of-existence'
+        : r.signedAtSource === 'document-timestamp'
+          ? { vi: `trước ${time(r.signedAt)} (theo dấu thời gian của văn bản)`, en: `before ${time(r.signedAt)} (per a document timestamp)` }
+          : r.signedAtSource === 'proof-of-existence'
           ? { vi: `trước ${time(r.signedAt)} (theo hồ sơ lưu trữ)`, en: `before ${time(r.signedAt)} (per the archive record)` }
           : { vi: '', en: '' };
   // No signer when the signature cannot be read far enough to name one.

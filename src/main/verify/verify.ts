@@ -58,7 +58,12 @@ export interface SignatureReport {
   kind: 'signature' | 'document-timestamp';
   signer: { commonName: string; organization?: string; serial: string; subject: string; issuer: string; notBefore: string; notAfter: string } | null;
   signedAt: string | null;
-  signedAtSource: 'timestamp' | 'claimed' | 'proof-of-existence' | null;
+  /**
+   * What the time the certificate was judged at rests on: the signature's own timestamp, a later
+   * document timestamp over it (it existed then), the archive's record of its receipt, or only the
+   * signer's claim.
+   */
+  signedAtSource: 'timestamp' | 'document-timestamp' | 'claimed' | 'proof-of-existence' | null;
   subFilter: string;
   coversWholeDocument: boolean;
   integrity: 'valid' | 'invalid';
@@ -237,8 +242,21 @@ export async function verifyPdf(path: string, opts: VerifyOptions): Promise<File
       cacheDir: opts.cacheDir,
       timeoutMs: opts.timeoutMs,
     };
-    const reports: SignatureReport[] = [];
-    for (const sig of found) reports.push(await verifyOne(reader, sig, contents.get(sig), opts, dss.certs, revocation));
+    // Document timestamps first: one that passes proves that everything it covers existed at its
+    // time, so the signatures under it are judged then (what keeps an archived record valid once
+    // its signers' certificates have expired).
+    const byIndex = new Map<FoundSignature, SignatureReport>();
+    const stamps: Array<{ covers: number; time: Date }> = [];
+    for (const sig of found.filter((f) => f.type === 'DocTimeStamp')) {
+      const r = await verifyOne(reader, sig, contents.get(sig), opts, dss.certs, revocation);
+      byIndex.set(sig, r);
+      if (r.indication === 'TOTAL_PASSED' && r.signedAt) stamps.push({ covers: sig.signedLength, time: new Date(r.signedAt) });
+    }
+    for (const sig of found.filter((f) => f.type !== 'DocTimeStamp')) {
+      const later = stamps.filter((t) => t.covers > sig.signedLength).sort((a, b) => a.time.getTime() - b.time.getTime())[0];
+      byIndex.set(sig, await verifyOne(reader, sig, contents.get(sig), opts, dss.certs, revocation, later?.time));
+    }
+    const reports = found.map((sig) => byIndex.get(sig)!);
     return summarize(path, reader.size, reports);
   } finally {
     reader.close();
@@ -252,6 +270,8 @@ async function verifyOne(
   opts: VerifyOptions,
   dssCerts: Buffer[],
   baseRevocation: Parameters<typeof validateCertificate>[0]['revocation'],
+  /** The time of the earliest passing document timestamp made after this signature. */
+  stampedBy?: Date,
 ): Promise<SignatureReport> {
   const now = opts.now ?? new Date();
   const warnings: string[] = [];
@@ -288,10 +308,11 @@ async function verifyOne(
   let atSource: SignatureReport['signedAtSource'];
   if (docTimestampTime) [at, atSource] = [docTimestampTime, 'timestamp'];
   else if (timestamp?.valid) [at, atSource] = [timestamp.time, 'timestamp'];
+  else if (stampedBy && !(opts.poe && opts.poe < stampedBy)) [at, atSource] = [stampedBy, 'document-timestamp'];
   else if (opts.poe) [at, atSource] = [opts.poe, 'proof-of-existence'];
   else if (sig.claimedTime ?? cms?.signingTimeAttr) [at, atSource] = [(sig.claimedTime ?? cms?.signingTimeAttr)!, 'claimed'];
   else [at, atSource] = [now, null];
-  const hasPoe = atSource === 'timestamp' || atSource === 'proof-of-existence';
+  const hasPoe = atSource === 'timestamp' || atSource === 'document-timestamp' || atSource === 'proof-of-existence';
 
   let changes = { kind: 'none' as ChangeKind, details: [] as string[] };
   if (sig.signedLength > 0 && sig.signedLength <= reader.size) {

@@ -1,6 +1,7 @@
 // Issue 3: the verifier against Kyso's own files, an independent signer's, and the known attacks,
 // through `kyso verify` (exit codes and JSON) and in-process for the details.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -61,6 +62,17 @@ function verify(file: string, args: string[] = ['--crl', pki.crlDerPath, '--crl'
   let json: VerifyJson = { indication: '', subIndication: null, signatures: [] };
   if (r.stdout.trim().startsWith('{')) json = JSON.parse(r.stdout) as VerifyJson;
   return { status: r.status ?? -1, json, stderr: r.stderr };
+}
+
+/** `pdf` with its (only) /Contents hex string replaced by `der`, zero-padded to the same length. */
+function withContents(pdf: Buffer, der: Buffer): Buffer {
+  const text = pdf.toString('latin1');
+  const m = /\/Contents <([0-9a-fA-F]+)>/.exec(text)!;
+  const hex = der.toString('hex');
+  expect(hex.length).toBeLessThanOrEqual(m[1]!.length);
+  const out = Buffer.from(pdf);
+  out.write(hex.padEnd(m[1]!.length, '0'), m.index + '/Contents <'.length, 'latin1');
+  return out;
 }
 
 /** Appends an incremental update made by `edit` to a copy of `file`. */
@@ -313,6 +325,49 @@ describe('attacks and faults', () => {
         1, 1, 'TOTAL_FAILED', 'FORMAT_FAILURE', 'invalid']);
       expect(json.signatures[0]!.messages.vi, what).toContain('KHÔNG HỢP LỆ');
     }
+  });
+
+  test("a CMS that carries content of its own (a signed message from elsewhere) does not sign the file: FORMAT_FAILURE", () => {
+    // A genuine signature by a trusted signer, over a message that is not this document.
+    const msg = join(work, 'message.txt');
+    writeFileSync(msg, 'Kính gửi: Sở Tư pháp. Đây không phải là văn bản PDF này.\n');
+    const der = join(work, 'message.p7m');
+    runTool('openssl', ['cms', '-sign', '-nodetach', '-binary', '-nosmimecap', '-md', 'sha256', '-in', msg, '-signer', pki.leader.certPath, '-inkey', pki.leader.keyPath,
+      '-certfile', pki.subCa.certPath, '-outform', 'DER', '-out', der]);
+    const f = join(work, 'encapsulated.pdf');
+    writeFileSync(f, withContents(readFileSync(one), readFileSync(der)));
+    const { status, json } = verify(f);
+    expect(status).toBe(1);
+    expect(json.signatures[0]).toMatchObject({ integrity: 'invalid', indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE' });
+  });
+
+  test('adbe.pkcs7.sha1 (the old Acrobat form: the CMS carries the SHA-1 of the ranges): checked against the ranges', () => {
+    // Kyso's file turned into one: /SubFilter renamed in place, then a CMS (openssl) over the
+    // SHA-1 digest of the byte ranges of those very bytes.
+    const b = Buffer.from(readFileSync(one).toString('latin1').replace('/SubFilter/ETSI.CAdES.detached', '/SubFilter/adbe.pkcs7.sha1    '), 'latin1');
+    const [a, len1, start2, len2] = /\/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]/.exec(b.toString('latin1'))!.slice(1).map(Number) as [number, number, number, number];
+    const sha1Of = (x: Buffer) => createHash('sha1').update(x.subarray(a, a + len1)).update(x.subarray(start2, start2 + len2)).digest();
+    const cmsOver = (content: Buffer, name: string): Buffer => {
+      const input = join(work, `${name}.bin`);
+      const out = join(work, `${name}.p7`);
+      writeFileSync(input, content);
+      runTool('openssl', ['cms', '-sign', '-nodetach', '-binary', '-nosmimecap', '-md', 'sha256', '-in', input, '-signer', pki.leader.certPath, '-inkey', pki.leader.keyPath,
+        '-certfile', pki.subCa.certPath, '-outform', 'DER', '-out', out]);
+      return readFileSync(out);
+    };
+    const good = join(work, 'pkcs7-sha1.pdf');
+    writeFileSync(good, withContents(b, cmsOver(sha1Of(b), 'sha1-good')));
+    const ok = verify(good);
+    // Integrity holds; SHA-1 made today has no proof of existence from before it was retired.
+    expect(ok.json.signatures[0]).toMatchObject({ subFilter: 'adbe.pkcs7.sha1', integrity: 'valid', chain: 'trusted', indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE' });
+    // (pdfsig is no judge here: poppler 22 compares the CMS message digest with a digest of the
+    // ranges, as for a detached signature, and reports "Digest Mismatch." for this form, which
+    // ISO 32000-1 12.8.3.3.1 defines as the SHA-1 of the ranges encapsulated as the signed data.)
+
+    // The digest of other bytes, properly signed: the document is not what was signed.
+    const other = join(work, 'pkcs7-sha1-other.pdf');
+    writeFileSync(other, withContents(b, cmsOver(createHash('sha1').update('another document').digest(), 'sha1-other')));
+    expect(verify(other).json.signatures[0]).toMatchObject({ integrity: 'invalid', indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE' });
   });
 
   test('a CMS moved from another file: HASH_FAILURE', async () => {

@@ -285,6 +285,18 @@ async function verifyOne(
     trace('verify: CMS checked');
     if (cms.fault) faults.push(cms.fault);
     warnings.push(...cms.warnings);
+    // What the CMS signs must be this document's bytes. A detached signature signs the byte ranges;
+    // one that carries content of its own (any signed message, from anywhere) signs that instead,
+    // and would otherwise pass as a signature on this file.
+    if (sig.type === 'Sig' && !cms.fault) {
+      if (sig.subFilter === 'adbe.pkcs7.sha1') {
+        // The old Acrobat form: the signed content is the SHA-1 digest of the byte ranges.
+        if (!cms.eContent) faults.push('an adbe.pkcs7.sha1 signature without the digest it must carry');
+        else if (!(await content.digest('sha1')).equals(cms.eContent)) cms.digestMatches = false;
+      } else if (cms.eContent) {
+        faults.push(`the CMS carries content of its own instead of signing the document's bytes (${sig.subFilter || 'no /SubFilter'} must be detached)`);
+      }
+    }
     if (sig.type === 'DocTimeStamp' && cms.eContent) {
       // A document timestamp: the token's message imprint is the digest of the byte ranges.
       await settleDigest(cms);
@@ -346,7 +358,7 @@ async function verifyOne(
   else if (!cms.signatureValid) fail('TOTAL_FAILED', 'SIG_CRYPTO_FAILURE');
   else if (cms.essCertMatches === false) fail('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
   if (changes.kind === 'disallowed') fail('TOTAL_FAILED', 'FORMAT_FAILURE');
-  if (cms?.digestAlgorithm === 'sha1') {
+  if (cms?.digestAlgorithm === 'sha1' || (sig.subFilter === 'adbe.pkcs7.sha1' && integrityOk)) {
     if (at.getTime() >= SHA1_CUTOFF) fail('INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE');
     else warnings.push('SHA-1 digest (accepted for a signature made before 2017)');
   }

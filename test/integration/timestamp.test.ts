@@ -20,7 +20,7 @@ import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
 import { expectJudgedValid } from '../fixtures/expect.js';
 import { makeNssDb, pdfsig, qpdfCheck } from '../fixtures/judges.js';
 import { sharedTestPki } from '../fixtures/pki.js';
-import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { cloneSoftHsm, sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
@@ -56,7 +56,8 @@ let replayed: Buffer | undefined;
 
 beforeAll(async () => {
   work = makeTempDir('timestamp');
-  hsm = sharedSoftHsm(pki);
+  // A private copy of the tokens: other test files sign with the shared ones at the same time.
+  hsm = cloneSoftHsm(sharedSoftHsm(pki), join(work, 'softhsm'));
   nss = makeNssDb(join(work, 'nss'), [pki.root.certPem]);
   // The TSA's key and certificate: P-256, EKU timeStamping (critical), issued by the sub-CA.
   const key = join(work, 'tsa.key.pem');

@@ -3,7 +3,7 @@
 // doing that without changing what a user gets: a revocation list served over https by a server
 // whose certificate only NODE_EXTRA_CA_CERTS makes trusted is fetched through the command exactly
 // as through `node bin/kyso.cjs`, and not without the variable; child processes see the variable.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -15,7 +15,7 @@ import { signPdf } from '../../src/main/sign/sign.js';
 import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
-import { runTool } from '../fixtures/tools.js';
+import { runAsync, runTool } from '../fixtures/tools.js';
 
 const pki = await sharedTestPki();
 const corpus = await sharedCorpus(pki);
@@ -73,19 +73,6 @@ interface Run {
   indication?: string;
 }
 
-/** Runs a command asynchronously: the https server answering it lives in this process. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-}
-
 /** `kyso verify` online (the root's CRL given: only the signer's status is fetched), fresh cache each time. */
 async function verifyOnline(cmd: string[], extraCa: string | undefined): Promise<Run> {
   const cache = join(work, `cache-${Math.random().toString(36).slice(2)}`);
@@ -93,7 +80,7 @@ async function verifyOnline(cmd: string[], extraCa: string | undefined): Promise
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.KYSO_DEFERRED_CA_CERTS;
   if (extraCa !== undefined) env.NODE_EXTRA_CA_CERTS = extraCa;
-  const r = await run(cmd[0]!, [...cmd.slice(1), 'verify', signed, '--json', '--trust', pki.rootPemPath, '--crl', pki.rootCrlDerPath], env);
+  const r = await runAsync(cmd[0]!, [...cmd.slice(1), 'verify', signed, '--json', '--trust', pki.rootPemPath, '--crl', pki.rootCrlDerPath], env);
   const out: Run = { status: r.status, stderr: r.stderr };
   if (r.stdout.trim().startsWith('{')) {
     const json = JSON.parse(r.stdout) as { indication: string; signatures: Array<{ certificate: string }> };

@@ -2,7 +2,7 @@
 // signature value and puts it in the CMS; the verifier then judges the certificate at the TSA's
 // time. The TSA here is not ours: `openssl ts -reply` behind a small http server on 127.0.0.1,
 // with a TSA certificate (EKU timeStamping) issued by the test sub-CA.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -22,7 +22,7 @@ import { makeNssDb, pdfsig, qpdfCheck } from '../fixtures/judges.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { cloneSoftHsm, sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
-import { runTool } from '../fixtures/tools.js';
+import { runAsync, runTool } from '../fixtures/tools.js';
 
 const pki = await sharedTestPki();
 const corpus = await sharedCorpus(pki);
@@ -120,20 +120,9 @@ const leader = () => new SoftwareSigner(pki.leader.privateKey, pki.leader.certDe
 const trust = () => loadTrustStore([pki.rootPemPath]);
 const evidence = () => ({ crls: [pki.crlDer, readFileSync(pki.rootCrlDerPath)] });
 
-/** Runs the command asynchronously: the TSA answering it lives in this process. */
+/** `kyso ARGS` with the private tokens, asynchronously: the TSA answering it lives in this process. */
 function kysoAsync(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot(), 'bin', 'kyso'), args, {
-      env: { ...process.env, ...hsm.env, KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: hsm.tokens.ORG.pin },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
+  return runAsync(join(repoRoot(), 'bin', 'kyso'), args, { ...process.env, ...hsm.env, KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: hsm.tokens.ORG.pin });
 }
 
 async function signWith(name: string, timestamp?: Timestamper): Promise<string> {

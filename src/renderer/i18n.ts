@@ -179,6 +179,7 @@ const TEXTS = {
   timeSource_timestamp: ['dấu thời gian', 'timestamp'],
   timeSource_claimed: ['do người ký khai', 'claimed by the signer'],
   'timeSource_proof-of-existence': ['theo sổ lưu trữ', 'from the archive'],
+  documentTimestamp: ['Dấu thời gian văn bản', 'Document timestamp'],
   'timeSource_document-timestamp': ['trước dấu thời gian của văn bản', 'before a document timestamp'],
   issuer: ['Tổ chức cấp', 'Issued by'],
   certValidity: ['Hiệu lực chứng thư', 'Certificate validity'],

@@ -104,6 +104,8 @@ export const Messages = z.object({ vi: z.string(), en: z.string() });
 export const SignatureVerdict = z.object({
   index: z.number().int(),
   field: z.string(),
+  /** A signature, or a document timestamp (a TSA's token over the file: /DocTimeStamp). */
+  kind: z.enum(['signature', 'document-timestamp']).default('signature'),
   signer: z
     .object({ commonName: z.string(), organization: z.string().optional(), issuer: z.string(), notBefore: IsoTime, notAfter: IsoTime })
     .nullable(),

@@ -248,6 +248,8 @@ describe('document timestamps (PAdES, ETSI.RFC3161): an archive keeps a record p
       ['document-timestamp', 'TOTAL_PASSED', 'timestamp'],
     ]);
     expect(archived.signatures[0]!.messages.vi).toContain('theo dấu thời gian của văn bản');
+    expect(archived.signatures[1]!.messages.vi).toMatch(/^Dấu thời gian văn bản 2 của Dịch vụ cấp dấu thời gian \(thử nghiệm\)/);
+    expect(archived.signatures[1]!.messages.en).toMatch(/^Document timestamp 2 by /);
     const bare = await verifyPdf(signed, { trust: trust(), ...evidence(), now: later });
     expect(bare.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'OUT_OF_BOUNDS_NO_POE' });
   });

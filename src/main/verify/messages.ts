@@ -66,9 +66,10 @@ export function signatureMessages(r: SignatureReport): Pair {
           ? { vi: `trước ${time(r.signedAt)} (theo hồ sơ lưu trữ)`, en: `before ${time(r.signedAt)} (per the archive record)` }
           : { vi: '', en: '' };
   // No signer when the signature cannot be read far enough to name one.
+  const stamp = r.kind === 'document-timestamp';
   const head = {
-    vi: `Chữ ký ${r.index} ${who ? `của ${who}` : '(không rõ người ký)'} ${when.vi}`.trim(),
-    en: `Signature ${r.index} ${who ? `by ${who}` : '(signer unknown)'} ${when.en}`.trim(),
+    vi: `${stamp ? 'Dấu thời gian văn bản' : 'Chữ ký'} ${r.index} ${who ? `của ${who}` : '(không rõ người ký)'} ${when.vi}`.trim(),
+    en: `${stamp ? 'Document timestamp' : 'Signature'} ${r.index} ${who ? `by ${who}` : '(signer unknown)'} ${when.en}`.trim(),
   };
   const changes = CHANGES[r.modificationsAfter];
   if (r.indication === 'TOTAL_PASSED') {

@@ -7,6 +7,7 @@ export function signatureVerdict(s: SignatureReport): FileVerdict['signatures'][
   return {
     index: s.index,
     field: s.field,
+    kind: s.kind,
     signer: s.signer
       ? {
           commonName: s.signer.commonName,

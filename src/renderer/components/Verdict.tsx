@@ -36,6 +36,7 @@ function SignatureItem({ s }: { s: SignatureVerdict }) {
     <li className={`signature ${COLOUR[s.indication]}`} data-testid="signature" data-indication={s.indication}>
       <div className="signature-head">
         <IndicationBadge indication={s.indication} />
+        {s.kind === 'document-timestamp' && <span className="muted">{t('documentTimestamp')}: </span>}
         <strong>{s.signer?.commonName ?? t('unknownSigner')}</strong>
         {s.signer?.organization && s.signer.organization !== s.signer.commonName && <span className="muted"> — {s.signer.organization}</span>}
       </div>

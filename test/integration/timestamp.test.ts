@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SoftwareSigner } from '../../src/main/cms/signer.js';
 import { signPdf, timestampPdf } from '../../src/main/sign/sign.js';
@@ -201,6 +202,36 @@ describe('signing with a timestamp', () => {
     expect(now.signatures[0]!.details.timestamp).toMatchObject({ valid: false });
     const later = await verifyPdf(f, { trust: trust(), ...evidence(), now: new Date(leaderNotAfter() + YEAR) });
     expect(later.signatures[0]).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'OUT_OF_BOUNDS_NO_POE' });
+  });
+});
+
+describe('only a time-stamping authority proves a time', () => {
+  test("a token the signer made with his own certificate (no timeStamping usage) is not believed", async () => {
+    // A well-formed token (TSTInfo over the signature value, CMS by openssl) signed with the
+    // leader's own key: what a signer would make to backdate a signature.
+    const ownToken: Timestamper = async (value) => {
+      const info = new pkijs.TSTInfo({
+        version: 1,
+        policy: '1.3.6.1.4.1.59534.1.1',
+        messageImprint: new pkijs.MessageImprint({
+          hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: '2.16.840.1.101.3.4.2.1' }),
+          hashedMessage: new asn1js.OctetString({ valueHex: new Uint8Array(createHash('sha256').update(value).digest()) }),
+        }),
+        serialNumber: new asn1js.Integer({ value: 7 }),
+        genTime: new Date(),
+      });
+      const input = join(work, 'own-tstinfo.der');
+      const out = join(work, 'own-token.der');
+      writeFileSync(input, Buffer.from(info.toSchema().toBER(false)));
+      runTool('openssl', ['cms', '-sign', '-nodetach', '-binary', '-nosmimecap', '-md', 'sha256', '-econtent_type', '1.2.840.113549.1.9.16.1.4', '-in', input,
+        '-signer', pki.leader.certPath, '-inkey', pki.leader.keyPath, '-certfile', pki.subCa.certPath, '-outform', 'DER', '-out', out]);
+      return readFileSync(out);
+    };
+    const f = await signWith('own-token.pdf', ownToken);
+    const later = await verifyPdf(f, { trust: trust(), ...evidence(), now: new Date(leaderNotAfter() + YEAR) });
+    expect(later.signatures[0]).toMatchObject({ signedAtSource: 'claimed', indication: 'INDETERMINATE', subIndication: 'OUT_OF_BOUNDS_NO_POE' });
+    expect(later.signatures[0]!.details.timestamp).toMatchObject({ valid: false });
+    expect(later.signatures[0]!.details.warnings).toContain('the signature timestamp does not verify; the claimed signing time is used');
   });
 });
 

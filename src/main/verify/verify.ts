@@ -203,7 +203,10 @@ async function checkSignatureTimestamp(token: Buffer, signatureValue: Buffer, op
   if (cms.signerCert) {
     tsa = describeCertificate(cms.signerCert).commonName;
     const chain = await validateCertificate({ signer: cms.signerCert, pool: [...cms.certificates, ...pool], trust: opts.trust, at: tst.genTime, now: opts.now, revocation, purpose: 'timestamping' });
-    chainOk = chain.chain === 'trusted' && chain.certificate !== 'revoked';
+    // Only a time-stamping authority's token proves a time: a trusted path, the timeStamping
+    // extended key usage, and a certificate known to be good at that time. A token signed with
+    // any other certificate (the signer's own, to backdate his signature) proves nothing.
+    chainOk = chain.chain === 'trusted' && chain.keyUsageOk && chain.certificate === 'valid';
   }
   return { time: tst.genTime, tsa, valid: imprintOk && cms.digestMatches && cms.signatureValid && chainOk };
 }

@@ -718,3 +718,124 @@ describe('bookkeeping and odd input', () => {
     expect(classifyChanges(r, s.signedLength).kind).toBe('annotations');
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Objects dressed up as something else (found by attacking the classifier): the signed file is the
+// attacker's own, built so that a later update can redefine what a page draws under a rule meant
+// for something harmless (the XMP metadata, /Info, an annotation).
+
+/** A stream object's text with its /Length. */
+const st = (dict: string, data: string): string => `<< ${dict} /Length ${Buffer.byteLength(data, 'latin1')} >>\nstream\n${data}\nendstream`;
+
+/** A one-page PDF written by hand: objects 1.. in order, the trailer's extra entries. */
+function handPdf(objects: string[], trailerExtra = ''): string {
+  let pdf = '%PDF-1.7\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(pdf.length);
+    pdf += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra} >>\nstartxref\n${xref}\n%%EOF\n`;
+  const out = tmp('hand');
+  writeFileSync(out, pdf, 'latin1');
+  return out;
+}
+
+describe('objects dressed up as something else', () => {
+  const PAY = (amount: string) => `BT /F1 24 Tf 72 700 Td (Pay ${amount} EUR) Tj ET`;
+  const FONT = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
+  const cases: Array<{ what: string; objects: string[]; trailer?: string; redefine: { num: number; text: string }; detail: RegExp }> = [
+    {
+      what: 'the XObject a page draws under the resource name /P is also the catalog /Metadata',
+      objects: ['<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+        '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /P 6 0 R >> >> /Contents 4 0 R >>',
+        st('', '/P Do'), FONT, st('/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >>', PAY('100'))],
+      redefine: { num: 6, text: st('/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >>', PAY('999999')) },
+      detail: /page 1 \/Resources \/P redefined \(obj 6\)/,
+    },
+    {
+      what: 'the page content stream, given /Subtype /XML and a /Rect, is also the catalog /Metadata',
+      objects: ['<< /Type /Catalog /Pages 2 0 R /Metadata 4 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+        '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+        st('/Type /Metadata /Subtype /XML /Rect [0 0 0 0]', PAY('100')), FONT],
+      redefine: { num: 4, text: st('/Type /Metadata /Subtype /XML /Rect [0 0 0 0]', PAY('999999')) },
+      detail: /page 1 \/Contents redefined \(obj 4\)/,
+    },
+    {
+      what: 'the font, given /Rect, /FT, /T and /Kids like a form field, is also /Info',
+      objects: ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+        '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+        st('', PAY('100')), '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Rect [0 0 1 1] /FT /Tx /T (x) /Kids [] >>'],
+      trailer: '/Info 5 0 R',
+      redefine: { num: 5, text: '<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats /Rect [0 0 1 1] /FT /Tx /T (x) /Kids [] >>' },
+      detail: /page 1 \/Resources \/F1 redefined \(obj 5\)|page 1 \/Resources redefined \(obj 5\)/,
+    },
+  ];
+  for (const c of cases) {
+    test(`${c.what}: redefining it is disallowed`, async () => {
+      const s = await sign(handPdf(c.objects, c.trailer));
+      const rep = classify(appendRaw(s.path, [{ num: c.redefine.num, gen: 0, text: c.redefine.text }]), s.signedLength);
+      expect(rep.kind, rep.details.join('; ')).toBe('disallowed');
+      expect(rep.details.some((d) => c.detail.test(d)), rep.details.join('; ')).toBe(true);
+    });
+  }
+
+  test('the same files with only the metadata or /Info really changed: harmless', async () => {
+    const s = await sign(handPdf(['<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>', st('', ''), st('/Type /Metadata /Subtype /XML', '<x:xmpmeta/>')], '/Info 6 0 R'));
+    const rep = classify(appendRaw(s.path, [{ num: 5, gen: 0, text: st('/Type /Metadata /Subtype /XML', '<x:xmpmeta a="1"/>') }]), s.signedLength);
+    expect(rep.kind, rep.details.join('; ')).toBe('none');
+  });
+});
+
+describe('sneaky signatures and many annotations', () => {
+  /** Adds an unsigned signature field with a widget on page 1 whose appearance paints `content`. */
+  function addEmptySignatureField(input: string, content: string): string {
+    return update(input, (r, u) => {
+      const form = readForm(r);
+      const ap = u.add(stream(content, [['Type', PdfName.of('XObject')], ['Subtype', PdfName.of('Form')], ['BBox', [0, 0, 300, 40]],
+        ['Resources', new PdfDict([['Font', new PdfDict([['Helv', helvetica(u)]])]])]]));
+      const field = addAnnotation(r, u, new PdfDict([['FT', PdfName.of('Sig')], ['T', textString('KyTiep')], ['Type', PdfName.of('Annot')],
+        ['Subtype', PdfName.of('Widget')], ['Rect', [60, 690, 360, 730]], ['F', 4], ['AP', new PdfDict([['N', ap]])]]));
+      const af = form.acroForm!.clone();
+      af.set('Fields', [...form.fields, field]);
+      u.set(form.acroFormRef!, af);
+    });
+  }
+
+  test('an unsigned signature field whose widget paints over the page counts as an annotation, not a signature', async () => {
+    const s = await sign(file('acroform'));
+    const rep = classify(addEmptySignatureField(s.path, '1 1 1 rg 0 0 300 40 re f BT /Helv 24 Tf 0 0 0 rg 4 10 Td (Pay 999999 EUR) Tj ET'), s.signedLength);
+    expect(rep.kind, rep.details.join('; ')).toBe('annotations');
+    expect(rep.details).toContain('empty signature field KyTiep added with a visible appearance (drawn over the page)');
+  });
+
+  test('a blank "sign here" field stays "signatures"', async () => {
+    const s = await sign(file('acroform'));
+    const rep = classify(addEmptySignatureField(s.path, ' '), s.signedLength);
+    expect(rep.kind, rep.details.join('; ')).toBe('signatures');
+    expect(rep.details).toContain('empty signature field KyTiep added');
+  });
+
+  test('a page with 3,000 annotations written into its /Annots array, then /Info updated: none; one of them changed: annotations', async () => {
+    const annots = Array.from({ length: 3000 }, (_, i) => `<< /Type /Annot /Subtype /Square /Rect [${i % 500} ${i % 700} ${(i % 500) + 5} ${(i % 700) + 5}] /C [1 0 0] >>`);
+    const s = await sign(handPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [${annots.join(' ')}] >>`, st('', ''), '<< /Title (A) >>'], '/Info 5 0 R'));
+    expect(classify(appendRaw(s.path, [{ num: 5, gen: 0, text: '<< /Title (B) >>' }]), s.signedLength).kind).toBe('none');
+    // The page as signed (its /Annots now ends with the signature's widget), one square recoloured.
+    const r = PdfReader.open(s.path);
+    const page = r.pages()[0]!;
+    r.close();
+    const list = [...(page.dict.get('Annots') as PdfObject[])];
+    const square = (list[1234] as PdfDict).clone();
+    square.set('C', [1, 1, 1]);
+    list[1234] = square;
+    const p = page.dict.clone();
+    p.set('Annots', list);
+    const rep = classify(appendRaw(s.path, [{ num: page.ref.num, gen: 0, text: serialize(p) }]), s.signedLength);
+    expect(rep.kind, rep.details.join('; ')).toBe('annotations');
+    expect(rep.details).toEqual(['page 1: /Square annotation added', 'page 1: /Square annotation removed']);
+  });
+});

@@ -17,7 +17,7 @@
 //     objects it accounts for. A touched object of the earlier revision left unexplained is
 //     disallowed; so is a new object that the document reaches but no rule accounted for (a
 //     dangling reference of the signed revision filled in later, for one).
-import { PdfDict, PdfRef, PdfStream, PdfString, isArray, isDict, isRef, type PdfObject } from '../pdf/objects.js';
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, isArray, isDict, isRef, type PdfObject } from '../pdf/objects.js';
 import type { PageInfo, PdfReader } from '../pdf/reader.js';
 import { decodeTextString } from '../pdf/text.js';
 import {
@@ -27,7 +27,6 @@ import {
   dictOf,
   forEachRef,
   inUse,
-  looksLikeAnnotation,
   safeGet,
   safeResolve,
   sameEntry,
@@ -62,10 +61,6 @@ interface Lock {
 
 /** Keys that point back up or sideways in the document: never followed when walking a subtree. */
 const BACK_KEYS: ReadonlySet<string> = new Set(['P', 'Parent']);
-/** Keys not followed when freezing what a page or the catalog shows. */
-const FREEZE_SKIP: ReadonlySet<string> = new Set(['P', 'Parent', 'Annots', 'Pg']);
-/** Keys not followed when freezing a signature dictionary (/Data of a DocMDP reference is the catalog). */
-const SIG_FREEZE_SKIP: ReadonlySet<string> = new Set(['P', 'Parent', 'Data']);
 /** Catalog entries an update may change; every other one is frozen. */
 const CATALOG_ALLOWED = new Set(['AcroForm', 'DSS', 'Metadata', 'Extensions']);
 const ACTIONS_DISALLOWED = new Set(['JavaScript', 'Launch', 'ImportData', 'Rendition', 'GoToE', 'SubmitForm', 'ResetForm', 'SetOCGState']);
@@ -87,6 +82,14 @@ class RevisionDiff {
   /** Objects of the earlier revision that may not change, with what they are. */
   private readonly frozen = new Map<number, string>();
   private oldTree = new Map<number, FormNode>();
+  /**
+   * The objects of the earlier revision that are what they look like by their place, not by their
+   * keys: the catalog, the page tree and its pages, the annotations the pages list, the form's
+   * fields and widgets. Freezing stops at them (they have rules of their own); anything else that
+   * a page or the catalog reaches is frozen, however it is dressed up (a font given /Subtype and
+   * /Rect, a stream given /FT, a resource named /P).
+   */
+  private structural = new Set<number>();
   private newTree = new Map<number, FormNode>();
   private locks: Lock[] = [];
 
@@ -195,9 +198,20 @@ class RevisionDiff {
     const old = this.old;
     const catalog = dictOf(old, old.trailer.get('Root'));
     if (!catalog) return;
+    const rootRef = old.trailer.get('Root');
+    if (isRef(rootRef)) this.structural.add(rootRef.num);
+    for (const num of this.oldTree.keys()) this.structural.add(num);
+    try {
+      for (const p of old.pages()) {
+        this.structural.add(p.ref.num);
+        for (const a of arrayOf(old, p.dict.get('Annots'))) if (isRef(a)) this.structural.add(a.num);
+      }
+    } catch {
+      /* an unreadable page tree: the walk below freezes what it can reach */
+    }
     for (const [k, v] of catalog.map) {
       if (k === 'Pages' || CATALOG_ALLOWED.has(k)) continue;
-      this.freeze(v, `catalog /${k}`, FREEZE_SKIP);
+      this.freeze(v, `catalog /${k}`);
     }
     // The page tree: its nodes, and everything a page reaches but its annotations.
     let pageNo = 0;
@@ -205,12 +219,13 @@ class RevisionDiff {
     const walk = (node: PdfObject | undefined, depth: number): void => {
       if (!isRef(node) || seen.has(node.num) || depth > 64) return;
       seen.add(node.num);
+      this.structural.add(node.num);
       const d = dictOf(old, node);
       if (!d) return;
       const kids = safeResolve(old, d.get('Kids'));
       if (d.name('Type') === 'Pages' || (d.name('Type') !== 'Page' && isArray(kids))) {
         this.frozen.set(node.num, 'page tree node');
-        for (const [k, v] of d.map) if (k !== 'Kids' && k !== 'Parent') this.freeze(v, `page tree node /${k}`, FREEZE_SKIP);
+        for (const [k, v] of d.map) if (k !== 'Kids' && k !== 'Parent') this.freeze(v, `page tree node /${k}`);
         const kidsRef = d.get('Kids');
         if (isRef(kidsRef)) this.frozen.set(kidsRef.num, 'page tree /Kids');
         if (isArray(kids)) for (const k of kids) walk(k, depth + 1);
@@ -219,7 +234,7 @@ class RevisionDiff {
       pageNo++;
       for (const [k, v] of d.map) {
         if (k === 'Annots' || k === 'Parent') continue;
-        this.freeze(v, `page ${pageNo} /${k}`, FREEZE_SKIP);
+        this.freeze(v, `page ${pageNo} /${k}`);
       }
     };
     walk(catalog.get('Pages'), 0);
@@ -234,13 +249,17 @@ class RevisionDiff {
       for (const [k, v] of node.dict.map) {
         if (BACK_KEYS.has(k) || k === 'Kids') continue;
         const role = k === 'V' ? `signature dictionary of field ${node.name}` : k === 'AP' ? `appearance of signed signature field ${node.name}` : `${label} /${k}`;
-        this.freeze(v, role, SIG_FREEZE_SKIP, true);
+        this.freeze(v, role, true);
       }
     }
   }
 
-  /** Marks every object `o` reaches as frozen with `role`, stopping at pages, annotations, fields and the catalog. */
-  private freeze(o: PdfObject | undefined, role: string, skip: ReadonlySet<string>, throughAll = false): void {
+  /**
+   * Marks every object `o` reaches as frozen with `role`, stopping at the structural objects (the
+   * catalog, pages, annotations and form fields: see `structural`). `throughAll`: the first object
+   * is frozen even when it is one of them (a signed field's own signature dictionary and appearance).
+   */
+  private freeze(o: PdfObject | undefined, role: string, throughAll = false): void {
     const stack: Array<{ o: PdfObject | undefined; role: string; top: boolean }> = [{ o, role, top: true }];
     let budget = MAX_WALK;
     while (stack.length && budget-- > 0) {
@@ -251,16 +270,22 @@ class RevisionDiff {
           if (this.frozen.has(ref.num)) return;
           const v = safeGet(this.old, ref.num);
           if (v === undefined || v === null) return;
-          const d = isDict(v) ? v : v instanceof PdfStream ? v.dict : undefined;
-          if (d && !(throughAll && top) && isStructural(d)) return;
+          if (!(throughAll && top) && this.isStructural(ref.num, v)) return;
           // "page 1 /Resources /F1": the role names the path, a few keys deep.
           const here = key && !r.endsWith(`/${key}`) && r.split(' /').length < 5 ? `${r} /${key}` : r;
           this.frozen.set(ref.num, here);
           stack.push({ o: v, role: here, top: false });
         },
-        skip,
       );
     }
+  }
+
+  /** See `structural`; a page or catalog of the earlier revision also counts by its /Type. */
+  private isStructural(num: number, v: PdfObject): boolean {
+    if (this.structural.has(num)) return true;
+    if (!isDict(v)) return false; // a stream is content, whatever its dictionary says
+    const type = v.name('Type');
+    return type === 'Page' || type === 'Pages' || type === 'Catalog';
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -427,13 +452,16 @@ class RevisionDiff {
     }
     const oldNums = new Set(oa.filter(isRef).map((r) => r.num));
     const newNums = new Set(na.filter(isRef).map((r) => r.num));
+    // Annotations written out in the /Annots array itself are matched by their text (a page may
+    // hold thousands: comparing each with each would take minutes). What they reference is judged
+    // with the objects it is (a redefined appearance is a touched object like any other).
+    const oldDirect = countBy(oa.filter(isDict), canonical);
+    const newDirect = countBy(na.filter(isDict), canonical);
     for (const entry of na) {
       if (isRef(entry)) {
         if (oldNums.has(entry.num)) this.existingAnnot(pageNo, entry);
         else this.newAnnot(pageNo, entry);
-      } else if (isDict(entry)) {
-        if (!oa.some((x) => isDict(x) && sameValue(x, old, entry, neu))) this.newDirectAnnot(pageNo, entry);
-      }
+      } else if (isDict(entry) && !takeOne(oldDirect, canonical(entry))) this.newDirectAnnot(pageNo, entry);
     }
     for (const entry of oa) {
       if (isRef(entry) && !newNums.has(entry.num)) {
@@ -441,7 +469,7 @@ class RevisionDiff {
         if (d?.name('Subtype') === 'Widget' || this.oldTree.has(entry.num))
           this.note('disallowed', `page ${pageNo}: widget annotation removed (obj ${entry.num})`);
         else this.note('annotations', `page ${pageNo}: /${d?.name('Subtype') ?? '?'} annotation removed (obj ${entry.num})`);
-      } else if (isDict(entry) && !na.some((x) => isDict(x) && sameValue(entry, old, x, neu))) {
+      } else if (isDict(entry) && !takeOne(newDirect, canonical(entry))) {
         this.note('annotations', `page ${pageNo}: /${entry.name('Subtype') ?? '?'} annotation removed`);
       }
     }
@@ -649,9 +677,39 @@ class RevisionDiff {
       const sig = dictOf(this.neu, v);
       if (sig?.name('Type') === 'DocTimeStamp' || sig?.name('SubFilter') === 'ETSI.RFC3161') this.note('signatures', `document timestamp ${name} added`);
       else this.note('signatures', `signature field ${name} added and signed`);
+    } else if (this.drawsSomething(node.dict)) {
+      // An unsigned signature field whose widget paints on the page is an overlay like any
+      // annotation (the "sneaky signature" attack draws new text over the signed content this way).
+      this.note('annotations', `empty signature field ${name} added with a visible appearance (drawn over the page)`);
     } else this.note('signatures', `empty signature field ${name} added`);
     this.explain(num);
     this.explainTree(new PdfDict([...node.dict.map].filter(([k]) => !BACK_KEYS.has(k))));
+  }
+
+  /**
+   * Whether a field's widgets (the field itself, or its /Kids) paint anything: a normal appearance
+   * that is not empty, on a rectangle with an area. (A blank "sign here" box paints nothing.)
+   */
+  private drawsSomething(field: PdfDict): boolean {
+    const neu = this.neu;
+    const paints = (o: PdfObject | undefined): boolean => {
+      const v = safeResolve(neu, o);
+      if (v instanceof PdfStream) {
+        try {
+          return neu.streamData(v).some((b) => b > 0x20);
+        } catch {
+          return true; // unreadable: assume the worst
+        }
+      }
+      return isDict(v) && [...v.map.values()].some((state) => safeResolve(neu, state) instanceof PdfStream && paints(state));
+    };
+    const kids = arrayOf(neu, field.get('Kids')).map((k) => dictOf(neu, k));
+    return [field, ...kids].some((w) => {
+      const rect = w ? arrayOf(neu, w.get('Rect')) : [];
+      if (!w || rect.length !== 4 || !rect.every((x) => typeof x === 'number')) return false;
+      const [x1, y1, x2, y2] = rect as number[];
+      return Math.abs(x2! - x1!) > 0 && Math.abs(y2! - y1!) > 0 && paints(dictOf(neu, w.get('AP'))?.get('N'));
+    });
   }
 
   private existingFormNode(before: FormNode, node: FormNode): void {
@@ -813,11 +871,31 @@ function present(o: PdfObject | undefined): boolean {
 }
 
 /** True for dictionaries a freeze does not walk into: pages, the catalog, annotations, fields. */
-function isStructural(d: PdfDict): boolean {
-  const type = d.name('Type');
-  if (type === 'Page' || type === 'Pages' || type === 'Catalog' || type === 'Annot') return true;
-  if (looksLikeAnnotation(d)) return true;
-  return d.has('FT') || (d.has('T') && d.has('Kids'));
+/** A direct object as text, dictionary keys sorted: equal texts, equal objects (references not followed). */
+function canonical(o: PdfObject | undefined, depth = 0): string {
+  if (depth > 64) return '…';
+  if (o === undefined || o === null) return 'null';
+  if (typeof o === 'number' || typeof o === 'boolean') return String(o);
+  if (o instanceof PdfName) return `/${o.value}`;
+  if (o instanceof PdfString) return `<${o.bytes.toString('hex')}>`;
+  if (isRef(o)) return `${o.num} ${o.gen} R`;
+  if (isArray(o)) return `[${o.map((x) => canonical(x, depth + 1)).join(' ')}]`;
+  if (isDict(o)) return `<<${[...o.map.keys()].sort().map((k) => `/${k} ${canonical(o.get(k), depth + 1)}`).join(' ')}>>`;
+  return `stream ${canonical(o.dict, depth + 1)}`;
+}
+
+function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of items) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
+  return m;
+}
+
+/** Takes one of `key` from the counts; false when there is none left. */
+function takeOne(counts: Map<string, number>, key: string): boolean {
+  const n = counts.get(key) ?? 0;
+  if (n === 0) return false;
+  counts.set(key, n - 1);
+  return true;
 }
 
 function allowedFieldKeys(kind: FormNode['kind'], isSig: boolean): ReadonlySet<string> {

@@ -141,9 +141,3 @@ export function describe(o: PdfObject | undefined): string {
   if (d.name('FT')) return ` (/FT /${d.name('FT')})`;
   return o instanceof PdfStream ? ' (stream)' : '';
 }
-
-/** True for an annotation dictionary (typed /Annot, or a /Subtype with a /Rect and no XObject type). */
-export function looksLikeAnnotation(d: PdfDict): boolean {
-  if (d.name('Type') === 'Annot') return true;
-  return d.has('Subtype') && d.has('Rect') && d.name('Type') !== 'XObject';
-}

@@ -10,7 +10,10 @@ const time = (iso: string | null): string => (iso ? `${day(iso)} ${iso.slice(11,
 const CHANGES: Record<SignatureReport['modificationsAfter'], Pair> = {
   none: { vi: 'Văn bản không bị thay đổi sau khi ký.', en: 'The document was not changed after signing.' },
   'form-fill': { vi: 'Sau khi ký chỉ có điền biểu mẫu.', en: 'After signing, only form fields were filled in.' },
-  annotations: { vi: 'Sau khi ký có thêm chú thích hoặc ô ghi (ví dụ số, ký hiệu văn bản); nội dung trang không đổi.', en: 'After signing, annotations were added (e.g. the document number); the page content is unchanged.' },
+  annotations: {
+    vi: 'Sau khi ký có thêm chú thích hoặc ô ghi hiện trên trang (ví dụ số, ký hiệu văn bản); nội dung gốc của trang không đổi, nhưng hãy xem các chú thích đó ghi gì.',
+    en: "After signing, annotations shown on the page were added (e.g. the document number); the page's own content is unchanged, but look at what they show.",
+  },
   signatures: { vi: 'Sau khi ký chỉ có thêm chữ ký số khác.', en: 'After signing, only further signatures were added.' },
   disallowed: { vi: 'Văn bản ĐÃ BỊ SỬA ĐỔI sau khi ký (nội dung trang, số trang hoặc cấu trúc).', en: 'The document WAS CHANGED after signing (page content, pages or structure).' },
 };

@@ -22,8 +22,16 @@ export interface PageInfo {
 interface ObjStm {
   data: Buffer;
   first: number;
-  offsets: Map<number, number>;
+  /** The object numbers its header lists, in order, and where each object starts (after /First). */
+  nums: number[];
+  offsets: number[];
+  /** An object number the header lists more than once, if any. */
+  repeated?: number;
 }
+
+/** Decoded object streams kept for reuse: a few, and never much memory. */
+const OBJSTM_CACHE_COUNT = 16;
+const OBJSTM_CACHE_BYTES = 64 * 1024 * 1024;
 
 export class PdfReader {
   readonly size: number;
@@ -40,10 +48,19 @@ export class PdfReader {
 
   private readonly cache = new Map<number, PdfObject>();
   private readonly objStms = new Map<number, ObjStm>();
+  private objStmBytes = 0;
   private scanned: Map<number, XrefEntry> | null = null;
   private pageList: PageInfo[] | null = null;
 
-  private constructor(readonly source: ByteSource, readonly path?: string) {
+  /**
+   * @param knownSections cross-reference sections already read from the same file, shared by a
+   *   reader and its revisions so that each revision does not read the whole /Prev chain again.
+   */
+  private constructor(
+    readonly source: ByteSource,
+    readonly path?: string,
+    private readonly knownSections = new Map<number, XrefSection>(),
+  ) {
     this.size = source.size;
     const head = source.read(0, 1024).toString('latin1');
     const h = head.indexOf('%PDF-');
@@ -54,7 +71,7 @@ export class PdfReader {
     this.startxref = sx ?? -1;
     try {
       if (sx === null) throw new Error('no startxref');
-      const sections = readXrefChain(source, sx, (o) => this.lengthOf(o), h);
+      const sections = readXrefChain(source, sx, (o) => this.lengthOf(o), h, knownSections);
       this.sections.push(...sections);
       for (const s of sections) for (const [n, e] of s.entries) if (!this.xref.has(n)) this.xref.set(n, e);
       this.lastXrefKind = sections[0]!.kind;
@@ -92,7 +109,7 @@ export class PdfReader {
    * e.g. what a signature covers). Shares this reader's file; closing it does not close this one.
    */
   revision(length: number): PdfReader {
-    return new PdfReader(new PrefixSource(this.source, length), this.path);
+    return new PdfReader(new PrefixSource(this.source, length), this.path, this.knownSections);
   }
 
   close(): void {
@@ -123,12 +140,9 @@ export class PdfReader {
       try {
         const o = this.get(new PdfRef(num, e.gen));
         if (o instanceof PdfStream && o.dict.name('Type') === 'ObjStm') {
-          const stm = this.objStm(num);
-          let i = 0;
-          for (const inner of stm.offsets.keys()) {
-            if (!this.xref.has(inner)) this.xref.set(inner, { type: 'c', stream: num, index: i });
-            i++;
-          }
+          this.objStm(num).nums.forEach((inner, index) => {
+            if (!this.xref.has(inner)) this.xref.set(inner, { type: 'c', stream: num, index });
+          });
         }
         if (o instanceof PdfStream && o.dict.name('Type') === 'XRef') trailers.push(o.dict);
       } catch {
@@ -192,9 +206,9 @@ export class PdfReader {
     if (!e || e.type === 'f') return null;
     if (e.type === 'c') {
       const stm = this.objStm(e.stream);
-      const off = stm.offsets.get(num);
-      if (off === undefined) return null;
-      return parseObjectAt(stm.data, stm.first + off).value;
+      const at = slot(stm, num, e.index);
+      if (at < 0) return null;
+      return parseObjectAt(stm.data, stm.first + stm.offsets[at]!).value;
     }
     try {
       return this.parseAt(e.offset, num);
@@ -254,18 +268,42 @@ export class PdfReader {
     const data = this.streamData(s);
     const n = Number(this.resolve(s.dict.get('N')) ?? 0);
     const first = Number(this.resolve(s.dict.get('First')) ?? 0);
-    const offsets = new Map<number, number>();
+    const stm: ObjStm = { data, first, nums: [], offsets: [] };
+    const listed = new Set<number>();
     const p = new Parser(data, 0, 0, true);
     for (let i = 0; i < n; i++) {
       const objNum = Number(p.token());
       const off = Number(p.token());
       if (!Number.isFinite(objNum) || !Number.isFinite(off)) break;
-      if (!offsets.has(objNum)) offsets.set(objNum, off);
+      if (listed.has(objNum)) stm.repeated ??= objNum;
+      listed.add(objNum);
+      stm.nums.push(objNum);
+      stm.offsets.push(off);
     }
-    const stm = { data, first, offsets };
-    if (this.objStms.size > 16) this.objStms.clear();
+    if (this.objStms.size >= OBJSTM_CACHE_COUNT || this.objStmBytes + data.length > OBJSTM_CACHE_BYTES) {
+      this.objStms.clear();
+      this.objStmBytes = 0;
+    }
     this.objStms.set(num, stm);
+    this.objStmBytes += data.length;
     return stm;
+  }
+
+  /**
+   * Why viewers may disagree on compressed object `num`: its object stream lists an object number
+   * twice (a viewer that takes the first copy and one that goes by the cross-reference entry show
+   * different objects), or its entry points to a place in the stream that holds another object.
+   * Undefined when the object is not compressed or nothing is wrong.
+   */
+  ambiguity(num: number): string | undefined {
+    const e = this.xref.get(num);
+    if (!e || e.type !== 'c') return undefined;
+    const stm = this.objStm(e.stream);
+    if (stm.repeated !== undefined) return `object stream ${e.stream} lists object ${stm.repeated} more than once`;
+    const held = stm.nums[e.index];
+    if (held !== num)
+      return `the cross-reference entry of object ${num} points to place ${e.index} of object stream ${e.stream}, which holds ${held === undefined ? 'nothing' : `object ${held}`}`;
+    return undefined;
   }
 
   /** The raw (encoded) bytes of a stream. */
@@ -331,6 +369,16 @@ export class PdfReader {
     if (!p) throw new KysoError('PDF_PAGE_OUT_OF_RANGE', { page: index + 1, pages: pages.length });
     return p;
   }
+}
+
+/**
+ * Where compressed object `num` sits in its object stream: at the index its cross-reference entry
+ * gives, as viewers read it; failing that, the one place the header lists it; -1 when neither.
+ */
+function slot(stm: ObjStm, num: number, index: number): number {
+  if (stm.nums[index] === num) return index;
+  const at = stm.nums.indexOf(num);
+  return at >= 0 && stm.nums.indexOf(num, at + 1) < 0 ? at : -1;
 }
 
 function mergeTrailers(trailers: PdfDict[]): PdfDict {

@@ -4,7 +4,7 @@
 import { PdfDict, PdfStream, isArray, isDict, isNumber, type PdfObject } from './objects.js';
 import { NeedMoreData, Parser, PdfSyntaxError } from './parser.js';
 import type { ByteSource } from './source.js';
-import { decodeStream } from './filters.js';
+import { MAX_DECODED, decodeStream } from './filters.js';
 
 export type XrefEntry =
   | { type: 'n'; offset: number; gen: number }
@@ -18,6 +18,11 @@ export interface XrefSection {
   entries: Map<number, XrefEntry>;
   /** For a hybrid table: the offset of the stream its trailer names in /XRefStm. */
   xrefStm?: number;
+  /**
+   * Where the bytes the section was read from end: any prefix of the file longer than this reads
+   * the same section (Infinity when that cannot be said).
+   */
+  end: number;
 }
 
 export class XrefError extends Error {}
@@ -65,7 +70,7 @@ function parseTable(source: ByteSource, offset: number): XrefSection {
           const trailer = p.parseObject();
           if (!isDict(trailer)) throw new XrefError('trailer is not a dictionary');
           const stm = trailer.get('XRefStm');
-          return { offset, kind: 'table', trailer, entries, xrefStm: isNumber(stm) ? stm : undefined };
+          return { offset, kind: 'table', trailer, entries, xrefStm: isNumber(stm) ? stm : undefined, end: p.base + p.pos };
         }
         const start = Number(p.token());
         const count = Number(p.token());
@@ -96,16 +101,21 @@ function parseXrefStream(source: ByteSource, offset: number, resolveLength: (o: 
   if (dict.name('Type') !== 'XRef') throw new XrefError('object at offset is not a cross-reference stream');
   const length = resolveLength(dict.get('Length'));
   if (length === undefined) throw new XrefError('cross-reference stream without /Length');
-  const raw = readStreamData(source, new PdfStream(dict, obj.streamDataOffset, length), length);
-  const data = decodeStream(dict, raw);
   const w = dict.get('W');
   if (!isArray(w) || w.length < 3 || !w.every(isNumber)) throw new XrefError('bad /W');
   const [w0, w1, w2] = w as number[];
   const size = dict.get('Size');
   const index = dict.get('Index');
   const ranges: number[] = isArray(index) && index.every(isNumber) ? (index as number[]) : [0, isNumber(size) ? size : 0];
-  const entries = new Map<number, XrefEntry>();
   const rowLen = w0! + w1! + w2!;
+  // The rows are all we read: data that decodes to much more is a bomb, not a cross-reference
+  // stream. Room for a predictor byte per row, and twice over for a filter step such as ASCIIHex.
+  let rows = 0;
+  for (let r = 1; r < ranges.length; r += 2) rows += Math.max(0, ranges[r]!);
+  const limit = Math.min(MAX_DECODED, Math.max(0, 2 * rows * (rowLen + 1)) + 65536);
+  const raw = readStreamData(source, new PdfStream(dict, obj.streamDataOffset, length), length);
+  const data = decodeStream(dict, raw, undefined, limit);
+  const entries = new Map<number, XrefEntry>();
   let pos = 0;
   const field = (width: number): number => {
     let v = 0;
@@ -127,7 +137,7 @@ function parseXrefStream(source: ByteSource, offset: number, resolveLength: (o: 
       else entries.set(num, { type: 'f' });
     }
   }
-  return { offset, kind: 'stream', trailer: dict, entries };
+  return { offset, kind: 'stream', trailer: dict, entries, end: obj.streamDataOffset + length };
 }
 
 /** Parses the section at `offset`, whichever kind it is. */
@@ -143,8 +153,11 @@ export function parseSection(source: ByteSource, offset: number, resolveLength: 
           const t = section.entries.get(num);
           if (!t || t.type === 'f') section.entries.set(num, e);
         }
+        section.end = Math.max(section.end, stm.end);
       } catch {
-        // A reader that ignores streams would still read the table; so do we.
+        // A reader that ignores streams would still read the table; so do we. A longer prefix of
+        // the file might hold a stream this one lacks, so what was read here holds only here.
+        section.end = Infinity;
       }
     }
     return section;
@@ -153,12 +166,17 @@ export function parseSection(source: ByteSource, offset: number, resolveLength: 
   throw new XrefError(`no cross-reference section at offset ${offset}`);
 }
 
-/** Follows /Prev from the newest section; returns sections newest first. */
+/**
+ * Follows /Prev from the newest section; returns sections newest first. `known` holds sections
+ * already read from the same file (by offset), reused where this source holds all their bytes: the
+ * revisions of a file with many updates share their older sections.
+ */
 export function readXrefChain(
   source: ByteSource,
   startxref: number,
   resolveLength: (o: PdfObject | undefined) => number | undefined,
   headerOffset = 0,
+  known?: Map<number, XrefSection>,
 ): XrefSection[] {
   const sections: XrefSection[] = [];
   const seen = new Set<number>();
@@ -166,8 +184,9 @@ export function readXrefChain(
   while (offset !== undefined && !seen.has(offset)) {
     seen.add(offset);
     let section: XrefSection;
+    const reused = known?.get(offset);
     try {
-      section = parseSection(source, offset, resolveLength);
+      section = reused && reused.end < source.size ? reused : parseSection(source, offset, resolveLength);
     } catch (e) {
       // Files with junk before the header count offsets from the header.
       if (headerOffset > 0 && !seen.has(offset + headerOffset)) {
@@ -176,6 +195,7 @@ export function readXrefChain(
       } else if (sections.length === 0) throw e;
       else throw new XrefError(`broken /Prev chain: ${(e as Error).message}`);
     }
+    if (known && section.end < source.size) known.set(section.offset, section);
     sections.push(section);
     const prev = section.trailer.get('Prev');
     offset = isNumber(prev) ? prev : undefined;

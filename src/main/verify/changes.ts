@@ -16,7 +16,9 @@
 //                  cross-reference entry pointed back into earlier bytes; a signed signature field
 //                  or its signature dictionary touched; a locked field changed; a non-signature
 //                  field added or removed; actions (JavaScript, /AA...) on new annotations; an
-//                  update that cannot be read.
+//                  update that cannot be read; an object stream of the update that viewers may
+//                  read differently (an object listed twice, an entry pointing at another object);
+//                  more updates than are compared (MAX_UPDATES).
 //
 // The most severe change over all later updates wins. A DSS alone is 'none' (it adds validation
 // data, nothing a reader sees); a document timestamp adds a signature field, so it is 'signatures'.
@@ -35,6 +37,12 @@ export interface ChangeReport {
 }
 
 const MAX_DETAILS = 60;
+/**
+ * More updates after one signature than real documents have (they have a handful). Each update is
+ * compared with the whole revision before it, so a file of thousands of tiny updates would keep the
+ * verifier busy for minutes: beyond this number they are not compared, and the answer is 'disallowed'.
+ */
+const MAX_UPDATES = 500;
 const CHUNK = 1 << 20;
 
 function isWhite(c: number): boolean {
@@ -71,7 +79,7 @@ function revisionEnds(reader: PdfReader, from: number): number[] {
       const eol = reader.source.read(end, 2);
       if (eol[0] === 0x0d && eol[1] === 0x0a) end += 2;
       else if (eol[0] === 0x0a || eol[0] === 0x0d) end += 1;
-      if (end <= last || ends.includes(end)) continue;
+      if (end <= last) continue;
       if (blank(reader, last, end)) continue;
       ends.push(end);
       last = end;
@@ -79,6 +87,31 @@ function revisionEnds(reader: PdfReader, from: number): number[] {
     if (off + buf.length >= size) break;
   }
   return ends;
+}
+
+function shorten(details: string[]): string[] {
+  return details.length > MAX_DETAILS ? [...details.slice(0, MAX_DETAILS), `… and ${details.length - MAX_DETAILS} more`] : details;
+}
+
+/**
+ * What viewers may read differently among the objects the update stores in object streams (see
+ * PdfReader.ambiguity): a hidden second copy of an object is a change no comparison can judge.
+ */
+function ambiguities(old: PdfReader, neu: PdfReader): string[] {
+  const found = new Set<string>();
+  for (const section of neu.sections) {
+    if (section.offset < old.size) continue;
+    for (const [num, e] of section.entries) {
+      if (e.type !== 'c') continue;
+      try {
+        const a = neu.ambiguity(num);
+        if (a) found.add(a);
+      } catch {
+        // An object stream that cannot be read: the comparison has reported its objects already.
+      }
+    }
+  }
+  return [...found];
 }
 
 /**
@@ -111,40 +144,43 @@ export function classifyChanges(reader: PdfReader, signedLength: number): Change
         details.push(`${reader.size - lastEnd} bytes after the last complete update hold PDF objects or cross-reference data without a proper end (%%EOF)`);
       } else details.push(`${reader.size - lastEnd} bytes of trailing data after the last update ignored`);
     }
-    const revisions: Array<{ end: number; reader?: PdfReader; error?: string }> = [];
-    for (const end of ends) {
-      const isLast = end === lastEnd && !trailing;
-      if (isLast) revisions.push({ end, reader });
-      else {
-        try {
-          revisions.push({ end, reader: reader.revision(end) });
-        } catch (e) {
-          revisions.push({ end, error: (e as Error).message });
-        }
-      }
-    }
-    if (trailing) revisions.push({ end: reader.size, reader });
     const count = ends.length + (trailing && ends.length === 0 ? 1 : 0);
+    if (count > MAX_UPDATES) {
+      details.push(`${count} updates follow the signature, more than the ${MAX_UPDATES} Kyso compares; what they changed was not checked`);
+      base.close();
+      return { kind: 'disallowed', revisionsAfter: count, details: shorten(details) };
+    }
+    // The bytes after the last complete update belong to the file as a whole, so they are compared too.
+    const revisions = trailing ? [...ends, reader.size] : ends;
     const prefix = (i: number): string => (revisions.length > 1 ? `update ${i + 1}: ` : '');
+    // One revision at a time, each compared with the one before it: only those two readers are kept.
     let prev = base;
-    revisions.forEach((rev, i) => {
-      if (!rev.reader) {
+    revisions.forEach((end, i) => {
+      let neu: PdfReader;
+      try {
+        neu = i === revisions.length - 1 ? reader : reader.revision(end);
+      } catch (e) {
         kind = 'disallowed';
-        details.push(`${prefix(i)}the update ending at byte ${rev.end} cannot be read (${rev.error})`);
+        details.push(`${prefix(i)}the update ending at byte ${end} cannot be read (${(e as Error).message})`);
         return;
       }
       try {
-        const r = diffRevisions(prev, rev.reader);
+        const r = diffRevisions(prev, neu);
         kind = worse(kind, r.kind);
         for (const d of r.details) details.push(prefix(i) + d);
+        for (const d of ambiguities(prev, neu)) {
+          kind = 'disallowed';
+          details.push(prefix(i) + d);
+        }
       } catch (e) {
         kind = 'disallowed';
-        details.push(`${prefix(i)}the update ending at byte ${rev.end} cannot be compared (${(e as Error).message})`);
+        details.push(`${prefix(i)}the update ending at byte ${end} cannot be compared (${(e as Error).message})`);
       }
-      prev = rev.reader;
+      prev.close();
+      prev = neu;
     });
-    const shown = details.length > MAX_DETAILS ? [...details.slice(0, MAX_DETAILS), `… and ${details.length - MAX_DETAILS} more`] : details;
-    return { kind, revisionsAfter: count, details: shown };
+    if (prev !== reader) prev.close();
+    return { kind, revisionsAfter: count, details: shorten(details) };
   } catch (e) {
     return { kind: 'disallowed', revisionsAfter: 0, details: [`the changes after the signature cannot be read (${(e as Error).message})`] };
   }

@@ -90,17 +90,30 @@ function timeStatus(c: CertView, t: Date): TimeStatus {
   return 'valid';
 }
 
-/** Key usage of the leaf for its purpose; pushes 'KEY_USAGE' / 'EXT_KEY_USAGE' when it fails. */
+/**
+ * Extended key usages that name a job other than signing documents. Signing certificates carry no
+ * EKU, or clientAuth and emailProtection, documentSigning, Microsoft's or Adobe's document signing,
+ * anyExtendedKeyUsage...: too many to list, so a certificate is refused only for what it is not.
+ */
+const OTHER_JOBS: ReadonlySet<string> = new Set([KP.serverAuth, KP.codeSigning, KP.timeStamping, KP.ocspSigning]);
+
+/**
+ * Key usage of the leaf for its purpose; pushes 'KEY_USAGE' / 'EXT_KEY_USAGE' when it fails, and
+ * 'SIGNER_IS_CA' (not a failure) for a CA certificate.
+ */
 function checkLeafUsage(leaf: CertView, purpose: Purpose, problems: string[]): boolean {
   let ok = hasKeyUsage(leaf, 'digitalSignature', 'nonRepudiation');
   if (!ok) problems.push('KEY_USAGE');
-  if (purpose !== 'signing') {
-    const want = purpose === 'timestamping' ? KP.timeStamping : KP.ocspSigning;
-    if (!leaf.eku?.includes(want)) {
-      problems.push('EXT_KEY_USAGE');
-      ok = false;
-    }
+  // RFC 5280 §4.2.1.12: the certificate may be used only for the purposes its EKU lists.
+  const ekuOk =
+    purpose === 'signing'
+      ? !leaf.eku?.every((p) => OTHER_JOBS.has(p))
+      : leaf.eku?.includes(purpose === 'timestamping' ? KP.timeStamping : KP.ocspSigning);
+  if (!ekuOk) {
+    problems.push('EXT_KEY_USAGE');
+    ok = false;
   }
+  if (leaf.ca) problems.push('SIGNER_IS_CA');
   return ok;
 }
 

@@ -2,7 +2,7 @@
 // attributes, the signature value with the signer certificate's key (Node's crypto: RSA PKCS#1
 // v1.5, RSASSA-PSS, ECDSA), and what the signature carries for later checks (certificates,
 // signature timestamp, archived revocation data). Parsing is PKI.js/asn1js; no check is.
-import { constants, createHash, createVerify, verify as nodeVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, createVerify, verify as nodeVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { DIGEST_BY_OID, OID } from '../cms/oids.js';
@@ -31,6 +31,13 @@ export interface CmsCheck {
   signerCert?: Buffer;
   digestAlgorithm?: HashName;
   signatureAlgorithm?: 'RSA PKCS#1 v1.5' | 'RSASSA-PSS' | 'ECDSA';
+  /**
+   * The hash the signature value was computed with: the signature algorithm's own (sha1WithRSA,
+   * RSASSA-PSS parameters...), which need not be the digest algorithm's.
+   */
+  signatureHash?: HashName;
+  /** RSASSA-PSS only: the hash of its mask generation function (MGF1), which need not be signatureHash. */
+  mgf1Hash?: HashName;
   /** The digest of the content equals the message-digest attribute (or the encapsulated hash). */
   digestMatches: boolean;
   /**
@@ -101,38 +108,64 @@ function certMatchesSid(cert: pkijs.Certificate, sid: unknown): boolean {
   return Boolean(ski && want && buf(ski.valueBlock.valueHexView).equals(buf(want)));
 }
 
+/** The hash named by an RSASSA-PSS MGF1 mask generation algorithm; undefined for any other mask generation. */
+function mgf1HashOf(mgf: pkijs.AlgorithmIdentifier): HashName | undefined {
+  if (mgf.algorithmId !== OID.mgf1) return undefined;
+  try {
+    return hashOf(new pkijs.AlgorithmIdentifier({ schema: mgf.algorithmParams }).algorithmId);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The RSA key restricted to RSASSA-PSS with these parameters. Node's crypto takes MGF1's hash to be
+ * the message hash; a key that carries the parameters is how OpenSSL is told another one.
+ */
+function pssKey(key: KeyObject, params: pkijs.RSASSAPSSParams): KeyObject {
+  const info = new pkijs.PublicKeyInfo({ schema: parseDer(key.export({ type: 'spki', format: 'der' })) });
+  info.algorithm = new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsassaPss, algorithmParams: params.toSchema() });
+  return createPublicKey({ key: Buffer.from(info.toSchema().toBER(false)), format: 'der', type: 'spki' });
+}
+
+interface SignatureValueCheck {
+  ok: boolean;
+  name: CmsCheck['signatureAlgorithm'];
+  /** Undefined when the algorithm names a hash this check does not know (the signature then fails). */
+  hash?: HashName;
+  mgf1Hash?: HashName;
+}
+
 /** Verifies `signature` over `data` per the signer info's algorithm with Node's crypto. */
-function checkSignatureValue(key: KeyObject, alg: pkijs.AlgorithmIdentifier, digestAlg: HashName, data: Buffer | SignedContent, signature: Buffer): { ok: boolean; name: CmsCheck['signatureAlgorithm'] } {
+function checkSignatureValue(key: KeyObject, alg: pkijs.AlgorithmIdentifier, digestAlg: HashName, data: Buffer | SignedContent, signature: Buffer): SignatureValueCheck {
   const oid = alg.algorithmId;
-  let hash: HashName = SIG_ALG_HASH[oid] ?? digestAlg;
-  let opts: Parameters<typeof nodeVerify>[2] = key;
-  let name: CmsCheck['signatureAlgorithm'] = 'RSA PKCS#1 v1.5';
-  if (oid === OID.rsassaPss) {
-    name = 'RSASSA-PSS';
-    let saltLength = 20;
-    hash = 'sha1';
+  const name: CmsCheck['signatureAlgorithm'] = oid === OID.rsassaPss ? 'RSASSA-PSS' : oid.startsWith('1.2.840.10045') ? 'ECDSA' : 'RSA PKCS#1 v1.5';
+  let hash: HashName | undefined = SIG_ALG_HASH[oid] ?? digestAlg;
+  let mgf1Hash: HashName | undefined;
+  let pss: pkijs.RSASSAPSSParams | undefined;
+  if (name === 'RSASSA-PSS') {
     try {
-      const params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams });
-      hash = hashOf(params.hashAlgorithm.algorithmId) ?? 'sha1';
-      saltLength = params.saltLength;
+      pss = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams });
     } catch {
-      /* RFC 4055 defaults */
+      pss = new pkijs.RSASSAPSSParams(); // absent parameters: RFC 4055's SHA-1, MGF1 with SHA-1, 20 bytes of salt
     }
-    opts = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength };
-  } else if (oid.startsWith('1.2.840.10045')) {
-    name = 'ECDSA';
-    opts = { key, dsaEncoding: 'der' };
-  } else {
-    opts = { key, padding: constants.RSA_PKCS1_PADDING };
+    hash = hashOf(pss.hashAlgorithm.algorithmId);
+    mgf1Hash = mgf1HashOf(pss.maskGenAlgorithm);
+    if (!hash || !mgf1Hash) return { ok: false, name, hash, mgf1Hash };
   }
   try {
-    if (Buffer.isBuffer(data)) return { ok: nodeVerify(hash, data, opts, signature), name };
+    const opts: Parameters<typeof nodeVerify>[2] = pss
+      ? { key: mgf1Hash === hash ? key : pssKey(key, pss), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }
+      : name === 'ECDSA'
+        ? { key, dsaEncoding: 'der' }
+        : { key, padding: constants.RSA_PKCS1_PADDING };
+    if (Buffer.isBuffer(data)) return { ok: nodeVerify(hash, data, opts, signature), name, hash, mgf1Hash };
     // Without signed attributes the signature covers the content itself: stream it.
     const v = createVerify(hash);
     data.feed((c) => v.update(c));
-    return { ok: v.verify(opts as never, signature), name };
+    return { ok: v.verify(opts as never, signature), name, hash, mgf1Hash };
   } catch {
-    return { ok: false, name };
+    return { ok: false, name, hash, mgf1Hash };
   }
 }
 
@@ -229,6 +262,8 @@ export function checkCms(der: Buffer, content?: SignedContent): CmsCheck {
       const r = checkSignatureValue(new X509Certificate(out.signerCert).publicKey, si.signatureAlgorithm, digestAlg, setDer, out.signatureValue);
       out.signatureValid = r.ok;
       out.signatureAlgorithm = r.name;
+      out.signatureHash = r.hash;
+      out.mgf1Hash = r.mgf1Hash;
     }
   } else {
     // No signed attributes (old producers): the signature is over the content itself.
@@ -238,6 +273,8 @@ export function checkCms(der: Buffer, content?: SignedContent): CmsCheck {
       out.signatureValid = r.ok;
       out.digestMatches = r.ok;
       out.signatureAlgorithm = r.name;
+      out.signatureHash = r.hash;
+      out.mgf1Hash = r.mgf1Hash;
     }
     out.warnings.push('the signature has no signed attributes');
   }

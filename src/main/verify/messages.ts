@@ -18,13 +18,34 @@ const CHANGES: Record<SignatureReport['modificationsAfter'], Pair> = {
   disallowed: { vi: 'Văn bản ĐÃ BỊ SỬA ĐỔI sau khi ký (nội dung trang, số trang hoặc cấu trúc).', en: 'The document WAS CHANGED after signing (page content, pages or structure).' },
 };
 
+/** The change fact (first of a signature's changes) that says its certification was not respected. */
+export function docMdpViolation(permission: 1 | 2 | 3): string {
+  return `changes after a certification signature that its permission (DocMDP P=${permission}) does not allow`;
+}
+
+/** What the certification permitted, by its DocMDP permission (P=3 permits every change short of 'disallowed'). */
+const CERTIFIED: Record<1 | 2, Pair> = {
+  1: {
+    vi: 'Văn bản đã được chứng thực không cho phép thay đổi sau khi ký, nhưng sau đó đã có thay đổi.',
+    en: 'The document was certified with no changes permitted after signing, but it was changed afterwards.',
+  },
+  2: {
+    vi: 'Văn bản đã được chứng thực chỉ cho phép điền biểu mẫu và ký thêm sau khi ký, nhưng sau đó đã có thay đổi khác (ví dụ thêm chú thích).',
+    en: 'The document was certified to permit only form filling and further signatures after signing, but it was changed otherwise afterwards (annotations, for one).',
+  },
+};
+
 function problem(sub: SubIndication, r: SignatureReport): Pair {
   const fault = r.details.faults[0] ?? '';
   switch (sub) {
-    case 'FORMAT_FAILURE':
+    case 'FORMAT_FAILURE': {
+      const permission = ([1, 2] as const).find((p) => r.details.changes[0] === docMdpViolation(p));
+      if (permission && r.integrity === 'valid')
+        return { vi: `${CERTIFIED[permission].vi} Không tiếp nhận; đề nghị cơ quan gửi gửi lại văn bản.`, en: `${CERTIFIED[permission].en} Do not accept it; ask the sender to send it again.` };
       if (r.modificationsAfter === 'disallowed' && r.integrity === 'valid')
         return { vi: `${CHANGES.disallowed.vi} Không tiếp nhận; đề nghị cơ quan gửi gửi lại văn bản.`, en: `${CHANGES.disallowed.en} Do not accept it; ask the sender to send it again.` };
       return { vi: `Cấu trúc chữ ký không hợp lệ (${fault}). Không tiếp nhận văn bản.`, en: `The signature is malformed (${fault}). Do not accept the document.` };
+    }
     case 'HASH_FAILURE':
       return { vi: 'Nội dung văn bản đã bị thay đổi sau khi ký (giá trị băm không khớp). Không tiếp nhận văn bản.', en: 'The document was altered after signing (the digest does not match). Do not accept it.' };
     case 'SIG_CRYPTO_FAILURE':
@@ -48,7 +69,7 @@ function problem(sub: SubIndication, r: SignatureReport): Pair {
     case 'CHAIN_CONSTRAINTS_FAILURE':
       return { vi: 'Chứng thư số này không được phép dùng để ký văn bản. Không tiếp nhận văn bản.', en: 'This certificate is not allowed to sign documents. Do not accept the document.' };
     case 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE':
-      return { vi: 'Chữ ký dùng thuật toán băm SHA-1 đã lỗi thời. Đề nghị cơ quan gửi ký lại.', en: 'The signature uses the obsolete SHA-1 digest. Ask the sender to sign again.' };
+      return { vi: 'Chữ ký dùng thuật toán băm SHA-1 đã lỗi thời. Đề nghị cơ quan gửi ký lại.', en: 'The signature uses the obsolete SHA-1 hash algorithm. Ask the sender to sign again.' };
     case 'TRY_LATER':
       return { vi: 'Chưa kiểm tra được tình trạng thu hồi của chứng thư số (không có CRL hoặc OCSP). Kết nối mạng hoặc nạp danh sách thu hồi (CRL) rồi kiểm tra lại.', en: 'The certificate revocation status could not be checked (no CRL or OCSP). Go online or load the CRL, then verify again.' };
     case 'SIGNED_DATA_NOT_FOUND':

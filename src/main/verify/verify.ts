@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { describeCertificate, type CertificateInfo } from '../cms/certinfo.js';
+import { isArray } from '../pdf/objects.js';
 import { PdfReader } from '../pdf/reader.js';
 import { KysoError } from '../../shared/errors.js';
 import { classifyChanges, type ChangeKind } from './changes.js';
@@ -11,7 +12,7 @@ import { validateCertificate, type ChainResult, type ChainStatus, type CertStatu
 import { checkCms, parseTstInfo, settleDigest, type CmsCheck, type HashName, type SignedContent } from './cms.js';
 import { sameFile, ShortRangeError, type FileIdentity, type RangeHasher } from './hash-worker.js';
 import { findSignatures, readDss, type FoundSignature } from './signatures.js';
-import { signatureMessages, fileMessages } from './messages.js';
+import { docMdpViolation, signatureMessages, fileMessages } from './messages.js';
 import { trace } from '../util/trace.js';
 
 export type Indication = 'TOTAL_PASSED' | 'INDETERMINATE' | 'TOTAL_FAILED';
@@ -266,6 +267,74 @@ export async function verifyPdf(path: string, opts: VerifyOptions): Promise<File
   }
 }
 
+/**
+ * The permission a certification signature grants (ISO 32000-1 12.8.2.2): the /P of the DocMDP
+ * transform its /Reference names, 2 when absent or out of range (as the signer reads it, see
+ * ../sign/form.ts); undefined for an approval signature.
+ */
+function docMdpPermission(reader: PdfReader, sig: FoundSignature): 1 | 2 | 3 | undefined {
+  try {
+    const refs = reader.resolve(sig.dict.get('Reference'));
+    if (!isArray(refs)) return undefined;
+    for (const ref of refs) {
+      const transform = reader.resolveDict(ref);
+      if (transform?.name('TransformMethod') !== 'DocMDP') continue;
+      const p = reader.resolve(reader.resolveDict(transform.get('TransformParams'))?.get('P'));
+      return p === 1 || p === 3 ? p : 2;
+    }
+  } catch {
+    // An unreadable /Reference is the signer's own doing and certifies nothing.
+  }
+  return undefined;
+}
+
+// What the change classifier (changes-diff.ts) reports for the changes a certification permits
+// besides ones of a lesser kind: its facts, prefixed "update N: " when there are several. A fact
+// not listed here (a new kind of fact, the "… and N more" of a long list) counts as not permitted.
+/** Validation data and document timestamps (which PAdES permits at every level) and their bookkeeping. */
+const VALIDATION_AND_BOOKKEEPING = [
+  /^DSS \(validation data\) (added|updated|removed)$/,
+  /^document timestamp .+ added$/,
+  /^document information dictionary \(\/Info\) updated$/,
+  /^XMP metadata updated$/,
+  /^catalog \/Extensions updated$/,
+  /^AcroForm \/SigFlags changed$/,
+  /^\d+ bytes of trailing data after the last update ignored$/,
+  /^the signed revision has broken cross-reference information/,
+];
+/** Form filling and signing (P=2). */
+const FORMS_AND_SIGNATURES = [
+  /^AcroForm \/\w+ changed$/,
+  /^AcroForm \/DR \(form resources\) updated$/,
+  /^form field .+ filled \(\/V changed\)$/,
+  /^(appearance of )?(widget of )?form field .+ changed$/,
+  /^signature field .+ (added and signed|signed|changed)$/,
+  /^empty signature field .+ added$/,
+  /^page \d+: signature widget added outside the form \(obj \d+\)$/,
+];
+
+/**
+ * Whether changes short of 'disallowed' are ones a certification with permission `p` allows:
+ * 1 only validation data and document timestamps, 2 form filling and signing too, 3 annotations too.
+ */
+function certificationAllows(p: 1 | 2 | 3, changes: { kind: ChangeKind; details: string[] }): boolean {
+  if (p === 3 || changes.kind === 'none') return true;
+  if (changes.kind === 'annotations') return false;
+  if (changes.kind === 'form-fill') return p === 2;
+  // Signatures are the worst kind of change, not the only one: every fact must be permitted.
+  const permitted = p === 1 ? VALIDATION_AND_BOOKKEEPING : [...VALIDATION_AND_BOOKKEEPING, ...FORMS_AND_SIGNATURES];
+  return changes.details.every((d) => {
+    const fact = d.replace(/^update \d+: /, '');
+    return permitted.some((re) => re.test(fact));
+  });
+}
+
+/** The signature algorithm with the hashes it used, e.g. "RSASSA-PSS with sha256, MGF1 with sha1". */
+function describeSignatureAlgorithm(cms: CmsCheck): string {
+  const hashes = [cms.signatureHash && `with ${cms.signatureHash}`, cms.mgf1Hash && `MGF1 with ${cms.mgf1Hash}`].filter(Boolean);
+  return hashes.length ? `${cms.signatureAlgorithm} ${hashes.join(', ')}` : `${cms.signatureAlgorithm}`;
+}
+
 async function verifyOne(
   reader: PdfReader,
   sig: FoundSignature,
@@ -337,6 +406,11 @@ async function verifyOne(
       changes = { kind: 'disallowed', details: [`the later revisions cannot be read (${(e as Error).message})`] };
     }
   }
+  // A certification signature allows less than an approval signature does: what it does not
+  // permit makes the changes disallowed for it (ETSI EN 319 102-1 format checking, as DSS does).
+  const permission = docMdpPermission(reader, sig);
+  if (permission && changes.kind !== 'disallowed' && !certificationAllows(permission, changes))
+    changes = { kind: 'disallowed', details: [docMdpViolation(permission), ...changes.details] };
 
   trace('verify: changes classified');
   let chain: ChainResult | undefined;
@@ -361,9 +435,12 @@ async function verifyOne(
   else if (!cms.signatureValid) fail('TOTAL_FAILED', 'SIG_CRYPTO_FAILURE');
   else if (cms.essCertMatches === false) fail('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
   if (changes.kind === 'disallowed') fail('TOTAL_FAILED', 'FORMAT_FAILURE');
-  if (cms?.digestAlgorithm === 'sha1' || (sig.subFilter === 'adbe.pkcs7.sha1' && integrityOk)) {
+  // The weakest hash the signature rests on decides: the content's digest, and the hash the
+  // signature value was made with (its own algorithm's, and RSASSA-PSS's mask generation), which
+  // a signer may choose apart from the digest algorithm.
+  if ([cms?.digestAlgorithm, cms?.signatureHash, cms?.mgf1Hash].includes('sha1') || (sig.subFilter === 'adbe.pkcs7.sha1' && integrityOk)) {
     if (at.getTime() >= SHA1_CUTOFF) fail('INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE');
-    else warnings.push('SHA-1 digest (accepted for a signature made before 2017)');
+    else warnings.push('SHA-1 (accepted for a signature made before 2017)');
   }
   let certificate: CertStatus = chain?.certificate ?? 'revocation-unknown';
   if (chain) {
@@ -373,6 +450,9 @@ async function verifyOne(
     if (chain.chain !== 'trusted') fail('INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND');
     else if (chain.problems.some((p) => /SIGNATURE_INVALID|NOT_CA|PATH_LEN/.test(p))) fail('INDETERMINATE', 'CERTIFICATE_CHAIN_GENERAL_FAILURE');
     if (!chain.keyUsageOk) fail('INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE');
+    // Not refused, since the signature itself is sound; but a CA's key is for certificates, and a
+    // document signed with one deserves a second look.
+    if (chain.problems.includes('SIGNER_IS_CA')) warnings.push('the signer certificate is a CA certificate (basicConstraints CA:TRUE), not an end-entity certificate');
     if (chain.certificate === 'valid' && chain.revokedAt && !hasPoe) {
       // Revoked after the claimed time: without proof of when it was signed, it cannot pass.
       certificate = 'revoked';
@@ -405,7 +485,7 @@ async function verifyOne(
       byteRange: sig.byteRange ?? null,
       signedLength: sig.signedLength,
       digestAlgorithm: cms?.digestAlgorithm ?? null,
-      signatureAlgorithm: cms?.signatureAlgorithm ?? null,
+      signatureAlgorithm: cms?.signatureAlgorithm ? describeSignatureAlgorithm(cms) : null,
       pages: sig.pages,
       reason: sig.reason,
       location: sig.location,

@@ -19,6 +19,7 @@ import { loadTrustStore } from '../../src/main/verify/chain.js';
 import { verifyPdf, type FileReport } from '../../src/main/verify/verify.js';
 import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
 import { sharedTestPki } from '../fixtures/pki.js';
+import { appendUpdate, withSignatureValue } from '../fixtures/pdf-edit.js';
 import { makeTempDir, removeTempDir } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
@@ -54,11 +55,7 @@ function lastSignature(pdf: Buffer): { ranges: Buffer; hexAt: number; hexLength:
 /** `pdf` with the /Contents of its last signature replaced by `der`, zero-padded to the same length. */
 function withContents(pdf: Buffer, der: Buffer): Buffer {
   const { hexAt, hexLength } = lastSignature(pdf);
-  const hex = der.toString('hex');
-  expect(hex.length).toBeLessThanOrEqual(hexLength);
-  const out = Buffer.from(pdf);
-  out.write(hex.padEnd(hexLength, '0'), hexAt, 'latin1');
-  return out;
+  return withSignatureValue(pdf, der, hexAt, hexLength);
 }
 
 // --- F3: the hashes of the signature value -------------------------------------------------------
@@ -251,19 +248,6 @@ async function certified(name: string, p: 1 | 2 | 3, perms = true): Promise<stri
   return out;
 }
 
-/** Appends an incremental update made by `edit` to a copy of `file`. */
-function appendUpdate(file: string, name: string, edit: (u: IncrementalUpdate, r: PdfReader) => void): string {
-  const out = join(work, name);
-  const r = PdfReader.open(file);
-  try {
-    const u = new IncrementalUpdate(r);
-    edit(u, r);
-    writeFileSync(out, Buffer.concat([readFileSync(file), u.build().bytes]));
-  } finally {
-    r.close();
-  }
-  return out;
-}
 
 /** A FreeText annotation (a document number) on page 1. */
 function addAnnotation(u: IncrementalUpdate, r: PdfReader): void {
@@ -322,14 +306,14 @@ describe('F9: what a certification signature permits after it', () => {
   });
 
   test('P=1, then validation data (DSS) and a document timestamp: permitted', async () => {
-    const f = await stamp(appendUpdate(await certified('p1-ltv.pdf', 1, false), 'p1-dss.pdf', addDss), 'p1-dss-stamp.pdf');
+    const f = await stamp(appendUpdate(await certified('p1-ltv.pdf', 1, false), join(work, 'p1-dss.pdf'), addDss), 'p1-dss-stamp.pdf');
     const r = await verify(f);
     expect(r.signatures.map((s) => [s.kind, s.indication])).toEqual([['signature', 'TOTAL_PASSED'], ['document-timestamp', 'TOTAL_PASSED']]);
     expect(r.signatures[0]!.details.changes).toEqual(['update 1: DSS (validation data) added', 'update 2: document timestamp Timestamp1 added']);
   });
 
   test('P=1, then an annotation: not permitted, said so', async () => {
-    const r = await first(appendUpdate(await certified('p1.pdf', 1), 'p1-annot.pdf', addAnnotation));
+    const r = await first(appendUpdate(await certified('p1.pdf', 1), join(work, 'p1-annot.pdf'), addAnnotation));
     expect(r).toMatchObject(VIOLATION);
     expect(r.details.changes[0]).toMatch(/DocMDP P=1/);
     expect(r.messages.vi).toContain('Văn bản đã được chứng thực không cho phép thay đổi sau khi ký, nhưng sau đó đã có thay đổi.');
@@ -354,7 +338,7 @@ describe('F9: what a certification signature permits after it', () => {
   });
 
   test('P=2, then an annotation: not permitted', async () => {
-    const r = await first(appendUpdate(await certified('p2-for-annot.pdf', 2), 'p2-annot.pdf', addAnnotation));
+    const r = await first(appendUpdate(await certified('p2-for-annot.pdf', 2), join(work, 'p2-annot.pdf'), addAnnotation));
     expect(r).toMatchObject(VIOLATION);
     expect(r.messages.vi).toContain('chỉ cho phép điền biểu mẫu và ký thêm');
   });
@@ -376,13 +360,13 @@ describe('F9: what a certification signature permits after it', () => {
 
   test('P=3, then an annotation and another signature: permitted', async () => {
     const output = join(work, 'p3-annot-signed.pdf');
-    await signPdf({ input: appendUpdate(await certified('p3.pdf', 3), 'p3-annot.pdf', addAnnotation), output, signer: leader() });
+    await signPdf({ input: appendUpdate(await certified('p3.pdf', 3), join(work, 'p3-annot.pdf'), addAnnotation), output, signer: leader() });
     const r = await verify(output);
     expect(r.signatures.map((s) => s.indication)).toEqual(['TOTAL_PASSED', 'TOTAL_PASSED']);
     expect(r.signatures[0]!.modificationsAfter).toBe('signatures');
   });
 
   test('an approval signature (no DocMDP), then an annotation: still permitted', async () => {
-    expect(await first(appendUpdate(signed, 'approval-annot.pdf', addAnnotation))).toMatchObject({ modificationsAfter: 'annotations', indication: 'TOTAL_PASSED' });
+    expect(await first(appendUpdate(signed, join(work, 'approval-annot.pdf'), addAnnotation))).toMatchObject({ modificationsAfter: 'annotations', indication: 'TOTAL_PASSED' });
   });
 });

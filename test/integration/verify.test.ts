@@ -6,14 +6,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { SoftwareSigner } from '../../src/main/cms/signer.js';
-import { IncrementalUpdate } from '../../src/main/pdf/incremental.js';
 import { PdfDict, PdfName, PdfRef, PdfStream, isArray, isRef } from '../../src/main/pdf/objects.js';
-import { PdfReader } from '../../src/main/pdf/reader.js';
 import { textString } from '../../src/main/pdf/text.js';
 import { signPdf, type SignPdfOptions } from '../../src/main/sign/sign.js';
 import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
 import { sharedTestPki, type TestEntity } from '../fixtures/pki.js';
 import { makeNssDb, pdfsig } from '../fixtures/judges.js';
+import { appendUpdate, withSignatureValue } from '../fixtures/pdf-edit.js';
 import { makeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
@@ -66,28 +65,8 @@ function verify(file: string, args: string[] = ['--crl', pki.crlDerPath, '--crl'
 
 /** `pdf` with its (only) /Contents hex string replaced by `der`, zero-padded to the same length. */
 function withContents(pdf: Buffer, der: Buffer): Buffer {
-  const text = pdf.toString('latin1');
-  const m = /\/Contents <([0-9a-fA-F]+)>/.exec(text)!;
-  const hex = der.toString('hex');
-  expect(hex.length).toBeLessThanOrEqual(m[1]!.length);
-  const out = Buffer.from(pdf);
-  out.write(hex.padEnd(m[1]!.length, '0'), m.index + '/Contents <'.length, 'latin1');
-  return out;
-}
-
-/** Appends an incremental update made by `edit` to a copy of `file`. */
-function appendUpdate(file: string, name: string, edit: (u: IncrementalUpdate, r: PdfReader) => void): string {
-  const out = join(work, name);
-  const r = PdfReader.open(file);
-  try {
-    const u = new IncrementalUpdate(r);
-    edit(u, r);
-    const built = u.build();
-    writeFileSync(out, Buffer.concat([readFileSync(file), built.bytes]));
-  } finally {
-    r.close();
-  }
-  return out;
+  const m = /\/Contents <([0-9a-fA-F]+)>/.exec(pdf.toString('latin1'))!;
+  return withSignatureValue(pdf, der, m.index + '/Contents <'.length, m[1]!.length);
 }
 
 let one: string, two: string, three: string;
@@ -227,7 +206,7 @@ describe('attacks and faults', () => {
   });
 
   test('an update that draws new page content: disallowed', () => {
-    const f = appendUpdate(one, 'new-content.pdf', (u, r) => {
+    const f = appendUpdate(one, join(work, 'new-content.pdf'), (u, r) => {
       const page = r.page(0);
       const stream = u.add(new PdfStream(new PdfDict(), 0, 0, Buffer.from('BT /F1 24 Tf 100 400 Td (DA SUA) Tj ET')));
       const d = page.dict.clone();
@@ -242,7 +221,7 @@ describe('attacks and faults', () => {
   });
 
   test('an update that adds a page: disallowed', () => {
-    const f = appendUpdate(one, 'new-page.pdf', (u, r) => {
+    const f = appendUpdate(one, join(work, 'new-page.pdf'), (u, r) => {
       const pagesRef = r.catalog().get('Pages') as PdfRef;
       const pages = r.resolveDict(pagesRef)!.clone();
       const page = u.add(new PdfDict([['Type', PdfName.of('Page')], ['Parent', pagesRef], ['MediaBox', [0, 0, 595, 842]]]));
@@ -255,7 +234,7 @@ describe('attacks and faults', () => {
   });
 
   test('an update that only adds an annotation (the document number): passes, reported', () => {
-    const f = appendUpdate(one, 'annot.pdf', (u, r) => {
+    const f = appendUpdate(one, join(work, 'annot.pdf'), (u, r) => {
       const page = r.page(0);
       const annot = u.add(
         new PdfDict([

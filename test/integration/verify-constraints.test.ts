@@ -3,7 +3,7 @@
 // signing certificate (F8), and the permissions of a certification signature (DocMDP, F9).
 // In-process (verifyPdf on the sources); certificates and CMS made with openssl or rebuilt here.
 import { constants, createHash, createPrivateKey, sign as nodeSign } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -17,6 +17,7 @@ import { textString } from '../../src/main/pdf/text.js';
 import { signPdf, timestampPdf } from '../../src/main/sign/sign.js';
 import { loadTrustStore } from '../../src/main/verify/chain.js';
 import { verifyPdf, type FileReport } from '../../src/main/verify/verify.js';
+import { isKysoError } from '../../src/shared/errors.js';
 import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { appendUpdate, withSignatureValue } from '../fixtures/pdf-edit.js';
@@ -167,9 +168,19 @@ function issue(name: string, extensions: string[]): { certPath: string; keyPath:
   return { certPath, keyPath, signer };
 }
 
+/**
+ * gs-14 signed with a certificate having these extensions. Kyso's signer refuses certificates whose
+ * EKU forbids signing documents, so the file is signed by the leader and its CMS then made again by
+ * this certificate over the same bytes (what another signing tool would have written).
+ */
 async function signedBy(name: string, extensions: string[]): Promise<FileReport> {
   const output = join(work, `${name}.pdf`);
-  await signPdf({ input: corpusFile(corpus, 'gs-14').path, output, signer: issue(name, extensions).signer });
+  // Issued first: the signing time the leader's signature records must not precede the certificate.
+  const { signer } = issue(name, extensions);
+  await signPdf({ input: corpusFile(corpus, 'gs-14').path, output, signer: leader() });
+  const pdf = readFileSync(output);
+  const cms = await buildCms(signer, createHash('sha256').update(lastSignature(pdf).ranges).digest(), { digest: 'sha256' });
+  writeFileSync(output, withContents(pdf, cms));
   return verify(output);
 }
 
@@ -198,6 +209,13 @@ describe('F8: extended key usage of the signing certificate', () => {
     const r = await signedBy(`eku-ok-${String(eku).replace(/\W+/g, '-')}`, eku ? [...LEAF, `extendedKeyUsage = ${eku}`] : LEAF);
     expect(r.signatures[0]).toMatchObject({ integrity: 'valid', chain: 'trusted', indication: 'TOTAL_PASSED' });
     expect(r.signatures[0]!.details.warnings).toEqual([]);
+  });
+
+  test("Kyso's own signer refuses such a certificate (CERT_KEY_USAGE) and writes nothing", async () => {
+    const output = join(work, 'refused-serverauth.pdf');
+    const e = await signPdf({ input: corpusFile(corpus, 'gs-14').path, output, signer: issue('refused-serverauth', [...LEAF, 'extendedKeyUsage = serverAuth']).signer }).catch((x: unknown) => x);
+    expect(isKysoError(e) ? e.code : String(e)).toBe('CERT_KEY_USAGE');
+    expect(existsSync(output)).toBe(false);
   });
 
   test('a CA certificate (basicConstraints CA:TRUE) signing a document: passes with a warning', async () => {

@@ -29,6 +29,8 @@ export interface CertificateInfo {
   notAfter: Date;
   /** undefined when the certificate has no keyUsage extension (any use allowed). */
   keyUsage?: KeyUsageName[];
+  /** The extended key usage's purposes (OIDs); undefined when there is no such extension. */
+  extKeyUsage?: string[];
   isCa: boolean;
   selfIssued: boolean;
   /** SHA-256 of the DER, hex: how the archive and the UI name a certificate. */
@@ -108,11 +110,14 @@ function firstAttr(name: pkijs.RelativeDistinguishedNames, type: string): string
 
 export function describeCertificate(der: Buffer, cert: pkijs.Certificate = readCertificate(der)): CertificateInfo {
   let keyUsage: KeyUsageName[] | undefined;
+  let extKeyUsage: string[] | undefined;
   let isCa = false;
   for (const ext of cert.extensions ?? []) {
     if (ext.extnID === '2.5.29.15') {
       const bits = ext.parsedValue instanceof asn1js.BitString ? new Uint8Array(ext.parsedValue.valueBlock.valueHexView) : new Uint8Array();
       keyUsage = KEY_USAGE_NAMES.filter((_, i) => ((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1);
+    } else if (ext.extnID === '2.5.29.37') {
+      extKeyUsage = ext.parsedValue instanceof pkijs.ExtKeyUsage ? ext.parsedValue.keyPurposes : [];
     } else if (ext.extnID === '2.5.29.19') {
       isCa = Boolean((ext.parsedValue as pkijs.BasicConstraints | undefined)?.cA);
     }
@@ -129,13 +134,36 @@ export function describeCertificate(der: Buffer, cert: pkijs.Certificate = readC
     notBefore: cert.notBefore.value,
     notAfter: cert.notAfter.value,
     keyUsage,
+    extKeyUsage,
     isCa,
     selfIssued: nameDer(cert.subject).equals(nameDer(cert.issuer)),
     fingerprint: createHash('sha256').update(der).digest('hex'),
   };
 }
 
-/** Whether the certificate may make document signatures: digitalSignature or nonRepudiation, or no keyUsage at all. */
+/**
+ * Extended key usages that name a job other than signing documents. Signing certificates carry no
+ * EKU, or clientAuth and emailProtection, documentSigning, Microsoft's or Adobe's document signing,
+ * anyExtendedKeyUsage...: too many to list, so a certificate is refused only for what it is not.
+ */
+const OTHER_JOBS: ReadonlySet<string> = new Set([
+  '1.3.6.1.5.5.7.3.1', // serverAuth
+  '1.3.6.1.5.5.7.3.3', // codeSigning
+  '1.3.6.1.5.5.7.3.8', // timeStamping
+  '1.3.6.1.5.5.7.3.9', // OCSPSigning
+]);
+
+/** RFC 5280 §4.2.1.12: an extended key usage that lists only other jobs forbids signing documents. */
+export function ekuForbidsSigning(eku: readonly string[] | undefined): boolean {
+  return eku !== undefined && eku.every((p) => OTHER_JOBS.has(p));
+}
+
+/**
+ * Whether the certificate may make document signatures: digitalSignature or nonRepudiation (or no
+ * keyUsage at all), and no extended key usage that names only other jobs. The verifier judges
+ * signatures by the same rule, so Kyso never makes one it would refuse.
+ */
 export function canSignDocuments(info: CertificateInfo): boolean {
-  return !info.keyUsage || info.keyUsage.includes('digitalSignature') || info.keyUsage.includes('nonRepudiation');
+  const usage = !info.keyUsage || info.keyUsage.includes('digitalSignature') || info.keyUsage.includes('nonRepudiation');
+  return usage && !ekuForbidsSigning(info.extKeyUsage);
 }

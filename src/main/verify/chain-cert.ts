@@ -20,8 +20,6 @@ export const EXT = {
 } as const;
 
 export const KP = {
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
   timeStamping: '1.3.6.1.5.5.7.3.8',
   ocspSigning: '1.3.6.1.5.5.7.3.9',
   any: '2.5.29.37.0',

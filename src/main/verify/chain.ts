@@ -4,6 +4,7 @@
 // judges validity and revocation at the signature's time.
 import { readFileSync } from 'node:fs';
 import type { CertificateInfo } from '../cms/certinfo.js';
+import { ekuForbidsSigning } from '../cms/certinfo.js';
 import { hasKeyUsage, KP, viewAll, viewCertificate, type CertView } from './chain-cert.js';
 import { buildPath, type BuiltPath } from './chain-path.js';
 import { checkRevocation, type RevocationResult, type RevocationSources } from './revocation.js';
@@ -91,13 +92,6 @@ function timeStatus(c: CertView, t: Date): TimeStatus {
 }
 
 /**
- * Extended key usages that name a job other than signing documents. Signing certificates carry no
- * EKU, or clientAuth and emailProtection, documentSigning, Microsoft's or Adobe's document signing,
- * anyExtendedKeyUsage...: too many to list, so a certificate is refused only for what it is not.
- */
-const OTHER_JOBS: ReadonlySet<string> = new Set([KP.serverAuth, KP.codeSigning, KP.timeStamping, KP.ocspSigning]);
-
-/**
  * Key usage of the leaf for its purpose; pushes 'KEY_USAGE' / 'EXT_KEY_USAGE' when it fails, and
  * 'SIGNER_IS_CA' (not a failure) for a CA certificate.
  */
@@ -107,7 +101,7 @@ function checkLeafUsage(leaf: CertView, purpose: Purpose, problems: string[]): b
   // RFC 5280 §4.2.1.12: the certificate may be used only for the purposes its EKU lists.
   const ekuOk =
     purpose === 'signing'
-      ? !leaf.eku?.every((p) => OTHER_JOBS.has(p))
+      ? !ekuForbidsSigning(leaf.eku)
       : leaf.eku?.includes(purpose === 'timestamping' ? KP.timeStamping : KP.ocspSigning);
   if (!ekuOk) {
     problems.push('EXT_KEY_USAGE');

@@ -128,17 +128,23 @@ describe('the kyso command and NODE_EXTRA_CA_CERTS', () => {
 
   test('Node starts without the variable; Kyso puts it back for child processes', () => {
     // A module Node loads before bin/kyso.cjs (NODE_OPTIONS --require) notes the variable as Node
-    // started with it, and again as the process ends: what a child process would inherit.
+    // started with it, and again as the process ends: what a child process would inherit. Only on
+    // the main thread: `kyso verify` also starts a hashing worker, which loads the module too (with
+    // the environment as it was when the worker started, after Kyso had put the variable back).
     const probe = join(work, 'probe.cjs');
     writeFileSync(probe, [
-      'const atStart = process.env.NODE_EXTRA_CA_CERTS ?? null;',
-      "process.on('exit', () => process.stderr.write('PROBE ' + JSON.stringify({ atStart, atExit: process.env.NODE_EXTRA_CA_CERTS ?? null }) + '\\n'));",
+      "if (require('node:worker_threads').isMainThread) {",
+      '  const atStart = process.env.NODE_EXTRA_CA_CERTS ?? null;',
+      "  process.on('exit', () => process.stderr.write('PROBE ' + JSON.stringify({ atStart, atExit: process.env.NODE_EXTRA_CA_CERTS ?? null }) + '\\n'));",
+      '}',
     ].join('\n'));
     const env = { ...process.env, NODE_EXTRA_CA_CERTS: tlsCaPath, NODE_OPTIONS: `--require ${probe}` };
     const seen = (cmd: string[]): unknown => {
       const r = spawnSync(cmd[0]!, [...cmd.slice(1), 'verify'], { encoding: 'utf8', env });
       expect(r.status).toBe(2);
-      return JSON.parse(/PROBE (.*)/.exec(r.stderr)?.[1] ?? 'null');
+      const lines = [...r.stderr.matchAll(/PROBE (.*)/g)];
+      expect(lines).toHaveLength(1);
+      return JSON.parse(lines[0]![1]!);
     };
     expect(seen([KYSO])).toEqual({ atStart: null, atExit: tlsCaPath });
     expect(seen([process.execPath, KYSO_CJS])).toEqual({ atStart: tlsCaPath, atExit: tlsCaPath });

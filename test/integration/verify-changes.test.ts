@@ -16,6 +16,7 @@ import { signPdf, type SignPdfOptions } from '../../src/main/sign/sign.js';
 import { classifyChanges, type ChangeReport } from '../../src/main/verify/changes.js';
 import { corpusFile, sharedCorpus, type CorpusName } from '../fixtures/corpus.js';
 import { sharedTestPki } from '../fixtures/pki.js';
+import { addAnnotation } from '../fixtures/pdf-edit.js';
 import { makeTempDir, removeTempDir } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
@@ -101,22 +102,6 @@ function stream(content: string, entries: Array<[string, PdfObject]> = []): PdfS
   return new PdfStream(new PdfDict(entries), 0, data.length, data);
 }
 
-/** Adds an annotation to a page: rewrites the page's /Annots array object, or the page. */
-function addAnnotation(r: PdfReader, u: IncrementalUpdate, annot: PdfDict, pageIndex = 0): PdfRef {
-  const page = r.pages()[pageIndex]!;
-  annot.set('P', page.ref);
-  const ref = u.add(annot);
-  const annots = page.dict.get('Annots');
-  if (isRef(annots)) {
-    u.set(annots, [...(r.resolve(annots) as PdfObject[]), ref]);
-  } else {
-    const p = page.dict.clone();
-    p.set('Annots', [...(isArray(annots) ? annots : []), ref]);
-    u.set(page.ref, p);
-  }
-  return ref;
-}
-
 function helvetica(u: IncrementalUpdate): PdfRef {
   return u.add(new PdfDict([['Type', PdfName.of('Font')], ['Subtype', PdfName.of('Type1')], ['BaseFont', PdfName.of('Helvetica')], ['Encoding', PdfName.of('WinAnsiEncoding')]]));
 }
@@ -133,8 +118,8 @@ function addDocumentNumber(r: PdfReader, u: IncrementalUpdate): PdfRef {
     ]),
   );
   return addAnnotation(
-    r,
     u,
+    r,
     new PdfDict([
       ['Type', PdfName.of('Annot')],
       ['Subtype', PdfName.of('FreeText')],
@@ -269,7 +254,7 @@ describe('annotations', () => {
   test('a /Text annotation added: "annotations"', async () => {
     const s = await sign(file('gs-14'));
     const out = update(s.path, (r, u) => {
-      addAnnotation(r, u, new PdfDict([['Type', PdfName.of('Annot')], ['Subtype', PdfName.of('Text')], ['Rect', [400, 700, 420, 720]], ['Contents', textString('Ghi chú')]]));
+      addAnnotation(u, r, new PdfDict([['Type', PdfName.of('Annot')], ['Subtype', PdfName.of('Text')], ['Rect', [400, 700, 420, 720]], ['Contents', textString('Ghi chú')]]));
     });
     const rep = classify(out, s.signedLength);
     expect(rep.kind).toBe('annotations');
@@ -341,7 +326,7 @@ describe('annotations', () => {
   test('an annotation with a JavaScript action is disallowed', async () => {
     const s = await sign(file('pdflib-1'));
     const out = update(s.path, (r, u) => {
-      addAnnotation(r, u, new PdfDict([
+      addAnnotation(u, r, new PdfDict([
         ['Type', PdfName.of('Annot')],
         ['Subtype', PdfName.of('Link')],
         ['Rect', [0, 0, 595, 842]],
@@ -416,7 +401,7 @@ describe('form filling', () => {
     const out = update(s.path, (r, u) => {
       const form = readForm(r);
       const page = r.pages()[0]!;
-      const field = addAnnotation(r, u, new PdfDict([['FT', PdfName.of('Tx')], ['T', textString('soVanBan')], ['V', textString('99/QD')],
+      const field = addAnnotation(u, r, new PdfDict([['FT', PdfName.of('Tx')], ['T', textString('soVanBan')], ['V', textString('99/QD')],
         ['Type', PdfName.of('Annot')], ['Subtype', PdfName.of('Widget')], ['Rect', [60, 560, 300, 580]]]));
       const af = form.acroForm!.clone();
       af.set('Fields', [...form.fields, field]);
@@ -797,7 +782,7 @@ describe('sneaky signatures and many annotations', () => {
       const form = readForm(r);
       const ap = u.add(stream(content, [['Type', PdfName.of('XObject')], ['Subtype', PdfName.of('Form')], ['BBox', [0, 0, 300, 40]],
         ['Resources', new PdfDict([['Font', new PdfDict([['Helv', helvetica(u)]])]])]]));
-      const field = addAnnotation(r, u, new PdfDict([['FT', PdfName.of('Sig')], ['T', textString('KyTiep')], ['Type', PdfName.of('Annot')],
+      const field = addAnnotation(u, r, new PdfDict([['FT', PdfName.of('Sig')], ['T', textString('KyTiep')], ['Type', PdfName.of('Annot')],
         ['Subtype', PdfName.of('Widget')], ['Rect', [60, 690, 360, 730]], ['F', 4], ['AP', new PdfDict([['N', ap]])]]));
       const af = form.acroForm!.clone();
       af.set('Fields', [...form.fields, field]);

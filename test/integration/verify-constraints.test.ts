@@ -20,7 +20,7 @@ import { verifyPdf, type FileReport } from '../../src/main/verify/verify.js';
 import { isKysoError } from '../../src/shared/errors.js';
 import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
 import { sharedTestPki } from '../fixtures/pki.js';
-import { appendUpdate, withSignatureValue } from '../fixtures/pdf-edit.js';
+import { addNumberNote, appendUpdate, withSignatureValue } from '../fixtures/pdf-edit.js';
 import { makeTempDir, removeTempDir } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
@@ -267,22 +267,6 @@ async function certified(name: string, p: 1 | 2 | 3, perms = true): Promise<stri
 }
 
 
-/** A FreeText annotation (a document number) on page 1. */
-function addAnnotation(u: IncrementalUpdate, r: PdfReader): void {
-  const page = r.page(0);
-  const annot = u.add(new PdfDict([
-    ['Type', PdfName.of('Annot')], ['Subtype', PdfName.of('FreeText')], ['Rect', [60, 700, 260, 720]],
-    ['Contents', textString('Số: 123/QĐ-SYT')], ['DA', textString('/Helv 12 Tf 0 g')], ['P', page.ref],
-  ]));
-  const annots = page.dict.get('Annots');
-  if (isRef(annots)) u.set(annots, [...(r.resolve(annots) as PdfRef[]), annot]);
-  else {
-    const d = page.dict.clone();
-    d.set('Annots', [...(isArray(annots) ? annots : []), annot]);
-    u.set(page.ref, d);
-  }
-}
-
 /** A DSS with the signer's certificates, as an LTV tool adds it. */
 function addDss(u: IncrementalUpdate, r: PdfReader): void {
   const certs = [pki.leader.certDer, pki.subCa.certDer].map((der) => u.add(new PdfStream(new PdfDict([['Length', der.length]]), 0, 0, der)));
@@ -331,7 +315,7 @@ describe('F9: what a certification signature permits after it', () => {
   });
 
   test('P=1, then an annotation: not permitted, said so', async () => {
-    const r = await first(appendUpdate(await certified('p1.pdf', 1), join(work, 'p1-annot.pdf'), addAnnotation));
+    const r = await first(appendUpdate(await certified('p1.pdf', 1), join(work, 'p1-annot.pdf'), addNumberNote));
     expect(r).toMatchObject(VIOLATION);
     expect(r.details.changes[0]).toMatch(/DocMDP P=1/);
     expect(r.messages.vi).toContain('Văn bản đã được chứng thực không cho phép thay đổi sau khi ký, nhưng sau đó đã có thay đổi.');
@@ -356,7 +340,7 @@ describe('F9: what a certification signature permits after it', () => {
   });
 
   test('P=2, then an annotation: not permitted', async () => {
-    const r = await first(appendUpdate(await certified('p2-for-annot.pdf', 2), join(work, 'p2-annot.pdf'), addAnnotation));
+    const r = await first(appendUpdate(await certified('p2-for-annot.pdf', 2), join(work, 'p2-annot.pdf'), addNumberNote));
     expect(r).toMatchObject(VIOLATION);
     expect(r.messages.vi).toContain('chỉ cho phép điền biểu mẫu và ký thêm');
   });
@@ -378,13 +362,13 @@ describe('F9: what a certification signature permits after it', () => {
 
   test('P=3, then an annotation and another signature: permitted', async () => {
     const output = join(work, 'p3-annot-signed.pdf');
-    await signPdf({ input: appendUpdate(await certified('p3.pdf', 3), join(work, 'p3-annot.pdf'), addAnnotation), output, signer: leader() });
+    await signPdf({ input: appendUpdate(await certified('p3.pdf', 3), join(work, 'p3-annot.pdf'), addNumberNote), output, signer: leader() });
     const r = await verify(output);
     expect(r.signatures.map((s) => s.indication)).toEqual(['TOTAL_PASSED', 'TOTAL_PASSED']);
     expect(r.signatures[0]!.modificationsAfter).toBe('signatures');
   });
 
   test('an approval signature (no DocMDP), then an annotation: still permitted', async () => {
-    expect(await first(appendUpdate(signed, join(work, 'approval-annot.pdf'), addAnnotation))).toMatchObject({ modificationsAfter: 'annotations', indication: 'TOTAL_PASSED' });
+    expect(await first(appendUpdate(signed, join(work, 'approval-annot.pdf'), addNumberNote))).toMatchObject({ modificationsAfter: 'annotations', indication: 'TOTAL_PASSED' });
   });
 });

@@ -12,7 +12,7 @@ import { signPdf, type SignPdfOptions } from '../../src/main/sign/sign.js';
 import { corpusFile, sharedCorpus } from '../fixtures/corpus.js';
 import { sharedTestPki, type TestEntity } from '../fixtures/pki.js';
 import { makeNssDb, pdfsig } from '../fixtures/judges.js';
-import { appendUpdate, withSignatureValue } from '../fixtures/pdf-edit.js';
+import { addNumberNote, appendUpdate, withSignatureValue } from '../fixtures/pdf-edit.js';
 import { makeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
@@ -234,26 +234,7 @@ describe('attacks and faults', () => {
   });
 
   test('an update that only adds an annotation (the document number): passes, reported', () => {
-    const f = appendUpdate(one, join(work, 'annot.pdf'), (u, r) => {
-      const page = r.page(0);
-      const annot = u.add(
-        new PdfDict([
-          ['Type', PdfName.of('Annot')],
-          ['Subtype', PdfName.of('FreeText')],
-          ['Rect', [60, 700, 260, 720]],
-          ['Contents', textString('Số: 123/QĐ-SYT')],
-          ['DA', textString('/Helv 12 Tf 0 g')],
-          ['P', page.ref],
-        ]),
-      );
-      const annots = page.dict.get('Annots');
-      if (isRef(annots)) u.set(annots, [...(r.resolve(annots) as PdfRef[]), annot]);
-      else {
-        const d = page.dict.clone();
-        d.set('Annots', [...(isArray(annots) ? annots : []), annot]);
-        u.set(page.ref, d);
-      }
-    });
+    const f = appendUpdate(one, join(work, 'annot.pdf'), addNumberNote);
     const { status, json } = verify(f);
     expect(json.signatures[0]).toMatchObject({ integrity: 'valid', modificationsAfter: 'annotations', coversWholeDocument: false, indication: 'TOTAL_PASSED' });
     expect(status).toBe(0);

@@ -158,6 +158,20 @@ function signatureDictionary(o: {
   return { raw, byteRangeAt, contentsAt, contentsLength: contents.length };
 }
 
+/** A signature field merged with its widget, its value the signature dictionary `sigRef`. */
+function signatureWidget(fieldName: string, sigRef: PdfRef, rect: number[], pageRef: PdfRef): PdfDict {
+  return new PdfDict([
+    ['Type', PdfName.of('Annot')],
+    ['Subtype', PdfName.of('Widget')],
+    ['FT', PdfName.of('Sig')],
+    ['T', textString(fieldName)],
+    ['V', sigRef],
+    ['F', 132], // Print + Locked
+    ['Rect', rect],
+    ['P', pageRef],
+  ]);
+}
+
 function blankAppearance(update: IncrementalUpdate, width: number, height: number): PdfRef {
   const d = new PdfDict([
     ['Type', PdfName.of('XObject')],
@@ -316,16 +330,7 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
       const ctx: AppearanceContext = { update, reader, page, width: w, height: h, certificate, signingTime };
       ap = opts.appearance ? opts.appearance(ctx) : blankAppearance(update, w, h);
     }
-    const widget = new PdfDict([
-      ['Type', PdfName.of('Annot')],
-      ['Subtype', PdfName.of('Widget')],
-      ['FT', PdfName.of('Sig')],
-      ['T', textString(fieldName)],
-      ['V', sigRef],
-      ['F', 132], // Print + Locked
-      ['Rect', rect],
-      ['P', page.ref],
-    ]);
+    const widget = signatureWidget(fieldName, sigRef, rect, page.ref);
     if (ap) widget.set('AP', new PdfDict([['N', ap]]));
     if (ap && opts.widgetRotation !== undefined) widget.set('MK', new PdfDict([['R', opts.widgetRotation]]));
     update.set(widgetRef, widget);
@@ -395,19 +400,7 @@ export async function timestampPdf(opts: TimestampPdfOptions): Promise<Timestamp
     const update = new IncrementalUpdate(reader);
     const sigRef = update.allocate();
     const widgetRef = update.allocate();
-    update.set(
-      widgetRef,
-      new PdfDict([
-        ['Type', PdfName.of('Annot')],
-        ['Subtype', PdfName.of('Widget')],
-        ['FT', PdfName.of('Sig')],
-        ['T', textString(fieldName)],
-        ['V', sigRef],
-        ['F', 132],
-        ['Rect', [0, 0, 0, 0]],
-        ['P', page.ref],
-      ]),
-    );
+    update.set(widgetRef, signatureWidget(fieldName, sigRef, [0, 0, 0, 0], page.ref));
     addToPage(update, reader, page, widgetRef);
     addToForm(update, reader, form, widgetRef);
     const reserved = TIMESTAMP_RESERVE;

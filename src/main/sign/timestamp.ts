@@ -18,8 +18,6 @@ import type { DigestAlgorithm } from '../cms/signer.js';
 import { checkCms } from '../verify/cms.js';
 import { httpFetch } from '../verify/revocation-http.js';
 
-/** id-ct-TSTInfo: the content type of a timestamp token. */
-export const TST_INFO_OID = '1.2.840.113549.1.9.16.1.4';
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Gets a timestamp token for a signature value; what buildCms() puts in the unsigned attributes. */
@@ -83,7 +81,7 @@ export function readTimestampResponse(url: string, der: Buffer, expect: { hash: 
 
   const cms = checkCms(token);
   if (cms.fault) throw invalid(cms.fault);
-  if (cms.eContentType !== TST_INFO_OID || !cms.eContent) throw invalid('the token does not hold a TSTInfo');
+  if (cms.eContentType !== OID.tstInfo || !cms.eContent) throw invalid('the token does not hold a TSTInfo');
   if (!cms.signerCert) throw invalid("the token does not carry the TSA's certificate");
   if (!cms.digestMatches || !cms.signatureValid) throw invalid("the TSA's signature on the token does not verify");
   let info: pkijs.TSTInfo;

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { describeCertificate, type CertificateInfo } from '../cms/certinfo.js';
+import { OID } from '../cms/oids.js';
 import { isArray } from '../pdf/objects.js';
 import { PdfReader } from '../pdf/reader.js';
 import { KysoError } from '../../shared/errors.js';
@@ -195,7 +196,7 @@ interface TimestampFinding {
 async function checkSignatureTimestamp(token: Buffer, signatureValue: Buffer, opts: VerifyOptions, pool: Buffer[], revocation: Parameters<typeof validateCertificate>[0]['revocation']): Promise<TimestampFinding | undefined> {
   const cms = checkCms(token);
   // A token is a SignedData over a TSTInfo (id-ct-TSTInfo); anything else stamps nothing.
-  if (cms.fault || !cms.eContent || cms.eContentType !== '1.2.840.113549.1.9.16.1.4') return undefined;
+  if (cms.fault || !cms.eContent || cms.eContentType !== OID.tstInfo) return undefined;
   const tst = parseTstInfo(cms.eContent);
   if (!tst) return undefined;
   const imprintOk = createHash(tst.hash).update(signatureValue).digest().equals(tst.imprint);

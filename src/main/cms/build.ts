@@ -12,6 +12,13 @@ export interface CmsOptions {
   digest: DigestAlgorithm;
   /** Adds a signing-time attribute (only for the adbe.pkcs7.detached profile; PAdES forbids it). */
   signingTime?: Date;
+  /** The intermediates to embed (signer excluded), in place of the signer's own chain (the token's). */
+  chain?: readonly Buffer[];
+  /**
+   * Revocation data of the signer's path, embedded as a signed adbe-revocationInfoArchival attribute
+   * so that a receiver can verify offline: DER CRLs and DER OCSPResponses.
+   */
+  revocation?: { crls: readonly Buffer[]; ocsps: readonly Buffer[] };
 }
 
 function toArrayBuffer(b: Buffer): ArrayBuffer {
@@ -35,6 +42,15 @@ function signingCertificateV2(cert: Buffer, parsed: pkijs.Certificate): asn1js.S
   });
   const essCertIdV2 = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(hash) }), issuerSerial] });
   return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
+}
+
+/** RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRL, ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse, ... } */
+function revocationInfoArchival(r: { crls: readonly Buffer[]; ocsps: readonly Buffer[] }): asn1js.Sequence {
+  const items = (ders: readonly Buffer[]) => new asn1js.Sequence({ value: ders.map((d) => asn1js.fromBER(toArrayBuffer(d)).result) });
+  const value: asn1js.AsnType[] = [];
+  if (r.crls.length) value.push(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [items(r.crls)] }));
+  if (r.ocsps.length) value.push(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 1 }, value: [items(r.ocsps)] }));
+  return new asn1js.Sequence({ value });
 }
 
 function derOf(s: { toSchema(): asn1js.AsnType }): Buffer {
@@ -64,6 +80,8 @@ export function buildSignedAttributes(signer: Signer, contentDigest: Buffer, opt
     new pkijs.Attribute({ type: OID.signingCertificateV2, values: [signingCertificateV2(signer.certificate, parsed)] }),
   ];
   if (opts.signingTime) attrs.push(new pkijs.Attribute({ type: OID.signingTime, values: [new asn1js.UTCTime({ valueDate: opts.signingTime })] }));
+  if (opts.revocation && (opts.revocation.crls.length || opts.revocation.ocsps.length))
+    attrs.push(new pkijs.Attribute({ type: OID.adbeRevocationInfoArchival, values: [revocationInfoArchival(opts.revocation)] }));
   // DER orders a SET OF by the encodings of its members.
   const sorted = attrs.map((a) => ({ a, der: derOf(a) })).sort((x, y) => Buffer.compare(x.der, y.der));
   const set = new asn1js.Set({ value: sorted.map((s) => s.a.toSchema()) });
@@ -74,9 +92,9 @@ export function buildSignedAttributes(signer: Signer, contentDigest: Buffer, opt
  * Puts the signed attributes, the signature value and the certificates together; `unsigned`:
  * unsigned attributes of the signer (a signature timestamp).
  */
-export function assembleSignedData(signer: Signer, attributes: pkijs.Attribute[], signatureValue: Buffer, digest: DigestAlgorithm, unsigned: pkijs.Attribute[] = []): Buffer {
+export function assembleSignedData(signer: Signer, attributes: pkijs.Attribute[], signatureValue: Buffer, digest: DigestAlgorithm, unsigned: pkijs.Attribute[] = [], chain: readonly Buffer[] = signer.chain): Buffer {
   const parsed = parseCertificate(signer.certificate);
-  const certs = [parsed, ...signer.chain.filter((c) => !c.equals(signer.certificate)).map(parseCertificate)];
+  const certs = [parsed, ...chain.filter((c) => !c.equals(signer.certificate)).map(parseCertificate)];
   const signerInfo = new pkijs.SignerInfo({
     version: 1,
     sid: new pkijs.IssuerAndSerialNumber({ issuer: parsed.issuer, serialNumber: parsed.serialNumber }),
@@ -105,12 +123,12 @@ export async function buildCms(signer: Signer, contentDigest: Buffer, opts: CmsO
   const { attributes, der } = buildSignedAttributes(signer, contentDigest, opts);
   const value = await signer.sign(der, opts.digest);
   const unsigned = timestamp ? [timestampAttribute(await timestamp(value))] : [];
-  return assembleSignedData(signer, attributes, value, opts.digest, unsigned);
+  return assembleSignedData(signer, attributes, value, opts.digest, unsigned, opts.chain);
 }
 
 /** The size of the CMS this signer will make, found by a dry run with a blank signature of maximum size. */
 export function estimateCmsSize(signer: Signer, opts: CmsOptions): number {
   const digestLen = opts.digest === 'sha256' ? 32 : opts.digest === 'sha384' ? 48 : 64;
   const { attributes } = buildSignedAttributes(signer, Buffer.alloc(digestLen), opts);
-  return assembleSignedData(signer, attributes, Buffer.alloc(maxSignatureSize(signer.key), 0xff), opts.digest).length;
+  return assembleSignedData(signer, attributes, Buffer.alloc(maxSignatureSize(signer.key), 0xff), opts.digest, [], opts.chain).length;
 }

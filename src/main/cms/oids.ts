@@ -10,6 +10,8 @@ export const OID = {
   signingCertificate: '1.2.840.113549.1.9.16.2.12',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
+  /** Adobe's signed attribute carrying the CRLs and OCSP responses of the signer's path. */
+  adbeRevocationInfoArchival: '1.2.840.113583.1.1.8',
   /** id-ct-TSTInfo: the content type of a timestamp token. */
   tstInfo: '1.2.840.113549.1.9.16.1.4',
   rsaEncryption: '1.2.840.113549.1.1.1',

@@ -83,6 +83,13 @@ export interface SignPdfOptions {
   extraReserve?: number;
   /** Timestamps the signature (PAdES B-T): see ./timestamp.ts. Nothing is written when it fails. */
   timestamp?: Timestamper;
+  /**
+   * The intermediates to embed, completed before signing (a token often holds only the signer's
+   * certificate); default the signer's own chain.
+   */
+  chain?: readonly Buffer[];
+  /** CRLs and OCSP responses of the signer's path, embedded (signed) so a receiver verifies offline. */
+  revocation?: { crls: readonly Buffer[]; ocsps: readonly Buffer[] };
 }
 
 export interface SignPdfResult {
@@ -346,7 +353,7 @@ export async function signPdf(opts: SignPdfOptions): Promise<SignPdfResult> {
     }
     await opts.beforeBuild?.(update);
 
-    const cmsOpts: CmsOptions = { digest, signingTime: profile === 'pkcs7' ? signingTime : undefined };
+    const cmsOpts: CmsOptions = { digest, signingTime: profile === 'pkcs7' ? signingTime : undefined, chain: opts.chain, revocation: opts.revocation };
     const reserved = estimateCmsSize(opts.signer, cmsOpts) + 16 + (opts.extraReserve ?? 0) + (opts.timestamp ? TIMESTAMP_RESERVE : 0);
     const sig = signatureDictionary({
       subFilter: profile === 'pades' ? 'ETSI.CAdES.detached' : 'adbe.pkcs7.detached',

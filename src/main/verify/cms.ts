@@ -1,14 +1,20 @@
 // Checks a CMS SignedData the way a PDF signature needs: the signed content's digest, the signed
 // attributes, the signature value with the signer certificate's key (Node's crypto: RSA PKCS#1
-// v1.5, RSASSA-PSS, ECDSA), and what the signature carries for later checks (certificates,
-// signature timestamp, archived revocation data). Parsing is PKI.js/asn1js; no check is.
-import { constants, createHash, createPublicKey, createVerify, verify as nodeVerify, X509Certificate, type KeyObject } from 'node:crypto';
+// v1.5, RSASSA-PSS, ECDSA, Ed25519, Ed448), and what the signature carries for later checks
+// (certificates, signature timestamp, archived revocation data). Parsing is PKI.js/asn1js (BER,
+// indefinite lengths included); no check is.
+import { constants, createHash, createPublicKey, createVerify, verify as nodeVerify, X509Certificate, type Hash, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { DIGEST_BY_OID, OID } from '../cms/oids.js';
 import { rememberCertificate } from '../cms/certinfo.js';
 
-export type HashName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha3-256' | 'sha3-384' | 'sha3-512' | 'shake256';
+
+/** A hash of Node's crypto by our name; SHAKE256 with the 512-bit output RFC 8419 gives it in CMS. */
+export function newHash(alg: HashName): Hash {
+  return alg === 'shake256' ? createHash('shake256', { outputLength: 64 }) : createHash(alg);
+}
 
 /**
  * The bytes a signature covers, hashed on demand (a PDF's byte ranges, streamed from disk). The
@@ -21,7 +27,7 @@ export interface SignedContent {
 }
 
 export function bufferContent(b: Buffer): SignedContent {
-  return { digest: async (alg) => createHash(alg).update(b).digest(), feed: (sink) => sink(b) };
+  return { digest: async (alg) => newHash(alg).update(b).digest(), feed: (sink) => sink(b) };
 }
 
 export interface CmsCheck {
@@ -30,7 +36,14 @@ export interface CmsCheck {
   certificates: Buffer[];
   signerCert?: Buffer;
   digestAlgorithm?: HashName;
-  signatureAlgorithm?: 'RSA PKCS#1 v1.5' | 'RSASSA-PSS' | 'ECDSA';
+  signatureAlgorithm?: 'RSA PKCS#1 v1.5' | 'RSASSA-PSS' | 'ECDSA' | 'Ed25519' | 'Ed448';
+  /**
+   * A rule of the algorithm the signer broke although the value may verify (RFC 8419: Ed25519 with
+   * SHA-512 only, Ed448 with SHAKE256 only): the signature then proves nothing.
+   */
+  cryptoConstraint?: string;
+  /** Other signer infos of the CMS, not validated: who they name and why they were not taken. */
+  otherSigners?: string[];
   /**
    * The hash the signature value was computed with: the signature algorithm's own (sha1WithRSA,
    * RSASSA-PSS parameters...), which need not be the digest algorithm's.
@@ -63,6 +76,17 @@ export interface CmsCheck {
 }
 
 const ADBE_REVOCATION = '1.2.840.113583.1.1.8';
+const ED25519 = '1.3.101.112';
+const ED448 = '1.3.101.113';
+/** Digests beyond the ones Kyso signs with (cms/oids.ts), by OID: what other producers use. */
+const MORE_DIGESTS: Record<string, HashName> = {
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+  '2.16.840.1.101.3.4.2.8': 'sha3-256',
+  '2.16.840.1.101.3.4.2.9': 'sha3-384',
+  '2.16.840.1.101.3.4.2.10': 'sha3-512',
+  '2.16.840.1.101.3.4.2.12': 'shake256', // id-shake256
+  '2.16.840.1.101.3.4.2.18': 'shake256', // id-shake256-len (RFC 8419: 512 bits, the only output used with Ed448)
+};
 const SIG_ALG_HASH: Record<string, HashName> = {
   [OID.sha1WithRSA]: 'sha1',
   [OID.sha256WithRSA]: 'sha256',
@@ -87,7 +111,7 @@ export function parseDer(der: Buffer): asn1js.AsnType | undefined {
 }
 
 function hashOf(oid: string): HashName | undefined {
-  return DIGEST_BY_OID[oid];
+  return DIGEST_BY_OID[oid] ?? MORE_DIGESTS[oid];
 }
 
 /** Two names that are the same bytes are the same name; others are compared as PKI.js does. */
@@ -134,11 +158,14 @@ interface SignatureValueCheck {
   /** Undefined when the algorithm names a hash this check does not know (the signature then fails). */
   hash?: HashName;
   mgf1Hash?: HashName;
+  /** See CmsCheck.cryptoConstraint. */
+  constraint?: string;
 }
 
 /** Verifies `signature` over `data` per the signer info's algorithm with Node's crypto. */
 function checkSignatureValue(key: KeyObject, alg: pkijs.AlgorithmIdentifier, digestAlg: HashName, data: Buffer | SignedContent, signature: Buffer): SignatureValueCheck {
   const oid = alg.algorithmId;
+  if (oid === ED25519 || oid === ED448) return checkEdwards(key, oid === ED25519 ? 'Ed25519' : 'Ed448', digestAlg, data, signature);
   const name: CmsCheck['signatureAlgorithm'] = oid === OID.rsassaPss ? 'RSASSA-PSS' : oid.startsWith('1.2.840.10045') ? 'ECDSA' : 'RSA PKCS#1 v1.5';
   let hash: HashName | undefined = SIG_ALG_HASH[oid] ?? digestAlg;
   let mgf1Hash: HashName | undefined;
@@ -166,6 +193,29 @@ function checkSignatureValue(key: KeyObject, alg: pkijs.AlgorithmIdentifier, dig
     return { ok: v.verify(opts as never, signature), name, hash, mgf1Hash };
   } catch {
     return { ok: false, name, hash, mgf1Hash };
+  }
+}
+
+/**
+ * EdDSA (RFC 8419): pure Ed25519 or Ed448 over the signed attributes (or the content itself), the
+ * digest algorithm fixed by the curve. The hash reported is the digest's, for the SHA-1 rules.
+ */
+function checkEdwards(key: KeyObject, name: 'Ed25519' | 'Ed448', digestAlg: HashName, data: Buffer | SignedContent, signature: Buffer): SignatureValueCheck {
+  const want: HashName = name === 'Ed25519' ? 'sha512' : 'shake256';
+  const constraint = digestAlg === want ? undefined : `${name} signatures must use ${want === 'sha512' ? 'SHA-512' : 'SHAKE256'} as digest algorithm (RFC 8419), not ${digestAlg}`;
+  if (key.asymmetricKeyType !== name.toLowerCase()) return { ok: false, name, hash: digestAlg, constraint };
+  let bytes: Buffer;
+  if (Buffer.isBuffer(data)) bytes = data;
+  else {
+    // Pure EdDSA reads the message twice: no streaming (only signatures without signed attributes get here).
+    const parts: Buffer[] = [];
+    data.feed((c) => parts.push(Buffer.from(c)));
+    bytes = Buffer.concat(parts);
+  }
+  try {
+    return { ok: nodeVerify(null, bytes, key, signature), name, hash: digestAlg, constraint };
+  } catch {
+    return { ok: false, name, hash: digestAlg, constraint };
   }
 }
 
@@ -217,8 +267,27 @@ export function checkCms(der: Buffer, content?: SignedContent): CmsCheck {
   out.certificates = carried?.length === certs.length ? carried : certs.map((c) => Buffer.from(c.toSchema().toBER(false)));
   // What PKI.js parsed here is what the report and the path builder would parse again.
   if (carried?.length === certs.length) certs.forEach((c, i) => rememberCertificate(carried[i]!, c));
-  if (signed.signerInfos.length !== 1) return { ...out, fault: `the CMS has ${signed.signerInfos.length} signers instead of one` };
-  const si = signed.signerInfos[0]!;
+  if (signed.signerInfos.length === 0) return { ...out, fault: 'the CMS has no signer' };
+  // Several signer infos (a countersignature kept beside, a second key): the one whose certificate
+  // signs is validated, the others are reported. None signs: the first one's failure is the answer.
+  const checks = signed.signerInfos.map((si) => checkSigner({ ...out, warnings: [...out.warnings], archived: { crls: [], ocsps: [] } }, signed, certs, si, content));
+  const chosen = checks.find((c) => !c.fault && c.signatureValid) ?? checks[0]!;
+  if (checks.length > 1) {
+    chosen.otherSigners = signed.signerInfos.filter((_, i) => checks[i] !== chosen).map((si) => signerName(certs, si));
+    chosen.warnings.push(`the CMS has ${checks.length} signer infos; the one whose certificate signs was validated, not: ${chosen.otherSigners.join('; ')}`);
+  }
+  return chosen;
+}
+
+/** Who a signer info names: its certificate's subject, or its identifier. */
+function signerName(certs: pkijs.Certificate[], si: pkijs.SignerInfo): string {
+  const cert = certs.find((c) => certMatchesSid(c, si.sid));
+  if (cert) return cert.subject.typesAndValues.map((tv) => `${tv.type === '2.5.4.3' ? 'CN' : tv.type}=${tv.value.valueBlock.value}`).join(', ');
+  return 'a signer whose certificate the CMS does not carry';
+}
+
+/** Checks one signer info of `signed` into `out` (see checkCms). */
+function checkSigner(out: CmsCheck, signed: pkijs.SignedData, certs: pkijs.Certificate[], si: pkijs.SignerInfo, content: SignedContent | undefined): CmsCheck {
   const idx = certs.findIndex((c) => certMatchesSid(c, si.sid));
   if (idx >= 0) out.signerCert = out.certificates[idx];
 
@@ -239,7 +308,7 @@ export function checkCms(der: Buffer, content?: SignedContent): CmsCheck {
     const md = attrValues(si.signedAttrs, OID.messageDigest)[0];
     if (!(md instanceof asn1js.OctetString)) return { ...out, fault: 'the message-digest attribute is missing' };
     const expected = buf(md.valueBlock.valueHexView);
-    if (out.eContent) out.digestMatches = expected.equals(createHash(digestAlg).update(out.eContent).digest());
+    if (out.eContent) out.digestMatches = expected.equals(newHash(digestAlg).update(out.eContent).digest());
     else if (covered) {
       out.pendingDigest = covered.digest(digestAlg).then((d) => d.equals(expected));
       // Awaited later (settleDigest); until then a failure must not count as unhandled.
@@ -264,6 +333,7 @@ export function checkCms(der: Buffer, content?: SignedContent): CmsCheck {
       out.signatureAlgorithm = r.name;
       out.signatureHash = r.hash;
       out.mgf1Hash = r.mgf1Hash;
+      out.cryptoConstraint = r.constraint;
     }
   } else {
     // No signed attributes (old producers): the signature is over the content itself.
@@ -275,6 +345,7 @@ export function checkCms(der: Buffer, content?: SignedContent): CmsCheck {
       out.signatureAlgorithm = r.name;
       out.signatureHash = r.hash;
       out.mgf1Hash = r.mgf1Hash;
+      out.cryptoConstraint = r.constraint;
     }
     out.warnings.push('the signature has no signed attributes');
   }
@@ -296,7 +367,7 @@ function essMatches(v: asn1js.AsnType, cert: Buffer, version: 'v1' | 'v2'): bool
       i = 1;
     }
     const want = buf((parts[i] as asn1js.OctetString).valueBlock.valueHexView);
-    return createHash(hash).update(cert).digest().equals(want);
+    return newHash(hash).update(cert).digest().equals(want);
   } catch {
     return false;
   }

@@ -35,8 +35,24 @@ const CERTIFIED: Record<1 | 2, Pair> = {
   },
 };
 
+const ROLE: Record<'signer' | 'sub-CA' | 'root', Pair> = {
+  signer: { vi: 'chứng thư số của người ký', en: "the signer's certificate" },
+  'sub-CA': { vi: 'chứng thư CA trung gian', en: 'the sub-CA' },
+  root: { vi: 'chứng thư CA gốc', en: 'the root CA' },
+};
+const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The certificate a verdict speaks of, by role and name ("the sub-CA 'X'"); "the certificate" when unknown. */
+function named(r: SignatureReport): Pair {
+  const c = r.details.concerned;
+  if (!c) return { vi: 'chứng thư số', en: 'the certificate' };
+  return { vi: `${ROLE[c.role].vi} “${c.commonName}”`, en: `${ROLE[c.role].en} '${c.commonName}'` };
+}
+
 function problem(sub: SubIndication, r: SignatureReport): Pair {
   const fault = r.details.faults[0] ?? '';
+  const n = named(r);
+  const until = r.details.concerned?.notAfter ?? r.signer?.notAfter;
   switch (sub) {
     case 'FORMAT_FAILURE': {
       const permission = ([1, 2] as const).find((p) => r.details.changes[0] === docMdpViolation(p));
@@ -51,13 +67,13 @@ function problem(sub: SubIndication, r: SignatureReport): Pair {
     case 'SIG_CRYPTO_FAILURE':
       return { vi: 'Giá trị chữ ký không khớp với khóa của chứng thư số người ký. Không tiếp nhận văn bản.', en: "The signature value does not match the signer certificate's key. Do not accept the document." };
     case 'REVOKED':
-      return { vi: `Chứng thư số của người ký đã bị thu hồi (ngày ${day(r.details.revocation?.revokedAt)}). Không tiếp nhận văn bản.`, en: `The signer's certificate was revoked (on ${day(r.details.revocation?.revokedAt)}). Do not accept the document.` };
+      return { vi: `${cap(n.vi)} đã bị thu hồi (ngày ${day(r.details.revocation?.revokedAt)}). Không tiếp nhận văn bản.`, en: `${cap(n.en)} was revoked (on ${day(r.details.revocation?.revokedAt)}). Do not accept the document.` };
     case 'REVOKED_NO_POE':
-      return { vi: `Chứng thư số đã bị thu hồi ngày ${day(r.details.revocation?.revokedAt)}, sau thời điểm ký khai báo; không có dấu thời gian chứng minh. Liên hệ cơ quan gửi để xác minh.`, en: `The certificate was revoked on ${day(r.details.revocation?.revokedAt)}, after the claimed signing time, which no timestamp proves. Check with the sender.` };
+      return { vi: `${cap(n.vi)} đã bị thu hồi ngày ${day(r.details.revocation?.revokedAt)}, sau thời điểm ký khai báo; không có dấu thời gian chứng minh. Liên hệ cơ quan gửi để xác minh.`, en: `${cap(n.en)} was revoked on ${day(r.details.revocation?.revokedAt)}, after the claimed signing time, which no timestamp proves. Check with the sender.` };
     case 'EXPIRED':
-      return { vi: `Chứng thư số đã hết hạn (${day(r.signer?.notAfter)}) khi ký. Không tiếp nhận văn bản.`, en: `The certificate had expired (${day(r.signer?.notAfter)}) when the document was signed. Do not accept it.` };
+      return { vi: `${cap(n.vi)} đã hết hạn (${day(until)}) khi ký. Không tiếp nhận văn bản.`, en: `${cap(n.en)} had expired (${day(until)}) when the document was signed. Do not accept it.` };
     case 'OUT_OF_BOUNDS_NO_POE':
-      return { vi: `Chứng thư số đã hết hạn ngày ${day(r.signer?.notAfter)}; không có dấu thời gian chứng minh chữ ký được tạo khi chứng thư còn hiệu lực. Đối chiếu với hồ sơ lưu trữ hoặc hỏi cơ quan gửi.`, en: `The certificate expired on ${day(r.signer?.notAfter)}, and no timestamp proves the signature was made while it was valid. Check the archive record or ask the sender.` };
+      return { vi: `${cap(n.vi)} đã hết hạn ngày ${day(until)}; không có dấu thời gian chứng minh chữ ký được tạo khi chứng thư còn hiệu lực. Đối chiếu với hồ sơ lưu trữ hoặc hỏi cơ quan gửi.`, en: `${cap(n.en)} expired on ${day(until)}, and no timestamp proves the signature was made while it was valid. Check the archive record or ask the sender.` };
     case 'NOT_YET_VALID':
       return { vi: `Chứng thư số chưa có hiệu lực tại thời điểm ký (hiệu lực từ ${day(r.signer?.notBefore)}). Không tiếp nhận văn bản.`, en: `The certificate was not yet valid when signing (valid from ${day(r.signer?.notBefore)}). Do not accept the document.` };
     case 'NO_SIGNING_CERTIFICATE_FOUND':
@@ -68,10 +84,12 @@ function problem(sub: SubIndication, r: SignatureReport): Pair {
       return { vi: 'Chuỗi chứng thư số không hợp lệ (chữ ký của tổ chức cấp không đúng). Không tiếp nhận văn bản.', en: 'The certificate chain is invalid (an issuer signature does not verify). Do not accept the document.' };
     case 'CHAIN_CONSTRAINTS_FAILURE':
       return { vi: 'Chứng thư số này không được phép dùng để ký văn bản. Không tiếp nhận văn bản.', en: 'This certificate is not allowed to sign documents. Do not accept the document.' };
+    case 'CRYPTO_CONSTRAINTS_FAILURE':
+      return { vi: 'Chữ ký dùng thuật toán mật mã sai quy tắc (thuật toán băm không phù hợp với thuật toán ký). Đề nghị cơ quan gửi ký lại.', en: 'The signature breaks the rules of its algorithm (a digest algorithm the signature algorithm does not allow). Ask the sender to sign again.' };
     case 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE':
       return { vi: 'Chữ ký dùng thuật toán băm SHA-1 đã lỗi thời. Đề nghị cơ quan gửi ký lại.', en: 'The signature uses the obsolete SHA-1 hash algorithm. Ask the sender to sign again.' };
     case 'TRY_LATER':
-      return { vi: 'Chưa kiểm tra được tình trạng thu hồi của chứng thư số (không có CRL hoặc OCSP). Kết nối mạng hoặc nạp danh sách thu hồi (CRL) rồi kiểm tra lại.', en: 'The certificate revocation status could not be checked (no CRL or OCSP). Go online or load the CRL, then verify again.' };
+      return { vi: `Chưa kiểm tra được tình trạng thu hồi của ${n.vi} (không có CRL hoặc OCSP). Kết nối mạng hoặc nạp danh sách thu hồi (CRL) rồi kiểm tra lại.`, en: `The revocation status of ${n.en} could not be checked (no CRL or OCSP). Go online or load the CRL, then verify again.` };
     case 'SIGNED_DATA_NOT_FOUND':
       return { vi: 'Tệp không có chữ ký số.', en: 'The file has no digital signature.' };
   }

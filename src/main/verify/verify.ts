@@ -1,7 +1,6 @@
 // Verifies every signature of a PDF and says, in the vocabulary of ETSI EN 319 102-1, what a
 // receiving clerk needs to know: is it intact, who signed, with a certificate valid and trusted
 // at the signing time, and was the document changed after signing.
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { describeCertificate, type CertificateInfo } from '../cms/certinfo.js';
 import { OID } from '../cms/oids.js';
@@ -10,10 +9,11 @@ import { PdfReader } from '../pdf/reader.js';
 import { KysoError } from '../../shared/errors.js';
 import { classifyChanges, type ChangeKind } from './changes.js';
 import { validateCertificate, type ChainResult, type ChainStatus, type CertStatus, type TrustStore } from './chain.js';
-import { checkCms, parseTstInfo, settleDigest, type CmsCheck, type HashName, type SignedContent } from './cms.js';
-import { sameFile, ShortRangeError, type FileIdentity, type RangeHasher } from './hash-worker.js';
+import { checkCms, newHash, parseTstInfo, settleDigest, type CmsCheck, type HashName, type SignedContent } from './cms.js';
+import { sameFile, ShortRangeError, type FileIdentity, type HashName as WorkerHashName, type RangeHasher } from './hash-worker.js';
 import { findSignatures, readDss, type FoundSignature } from './signatures.js';
 import { docMdpViolation, signatureMessages, fileMessages } from './messages.js';
+import { concernedCertificate, type ConcernedCertificate } from './concerned.js';
 import { trace } from '../util/trace.js';
 
 export type Indication = 'TOTAL_PASSED' | 'INDETERMINATE' | 'TOTAL_FAILED';
@@ -28,6 +28,7 @@ export type SubIndication =
   | 'NO_CERTIFICATE_CHAIN_FOUND'
   | 'CERTIFICATE_CHAIN_GENERAL_FAILURE'
   | 'CHAIN_CONSTRAINTS_FAILURE'
+  | 'CRYPTO_CONSTRAINTS_FAILURE'
   | 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE'
   | 'REVOKED_NO_POE'
   | 'OUT_OF_BOUNDS_NO_POE'
@@ -88,7 +89,9 @@ export interface SignatureReport {
     changes: string[];
     chainPath: string[];
     revocation: { source?: string; revokedAt?: string; reason?: string } | null;
-    timestamp: { time: string; tsa: string; valid: boolean } | null;
+    timestamp: { time: string; tsa: string; valid: boolean; problem?: string } | null;
+    /** The certificate of the path the sub-indication speaks of (revoked, expired, status unknown). */
+    concerned: ConcernedCertificate | null;
   };
 }
 
@@ -118,6 +121,8 @@ function identityOf(path: string): FileIdentity | undefined {
   }
 }
 
+const WORKER_HASHES: ReadonlySet<HashName> = new Set(['sha1', 'sha256', 'sha384', 'sha512']);
+
 const shortRange = (): KysoError => new KysoError('PDF_MALFORMED', { reason: 'the file ends inside a signed byte range' });
 
 /** The byte ranges of a signature, read from disk and hashed on demand (once per algorithm). */
@@ -141,7 +146,7 @@ function rangeContent(r: PdfReader, br: [number, number, number, number], remote
   };
   const here = (alg: HashName): Promise<Buffer> => {
     try {
-      const h = createHash(alg);
+      const h = newHash(alg);
       feed((c) => h.update(c));
       return Promise.resolve(h.digest());
     } catch (e) {
@@ -149,9 +154,10 @@ function rangeContent(r: PdfReader, br: [number, number, number, number], remote
     }
   };
   const there = async (alg: HashName, { hasher, sameFile }: RemoteHashing): Promise<Buffer> => {
-    if (!(await sameFile)) return here(alg);
+    // The worker knows the SHA-1 and SHA-2 family; the rarer hashes are done here.
+    if (!WORKER_HASHES.has(alg) || !(await sameFile)) return here(alg);
     try {
-      return await hasher.digest(alg, [
+      return await hasher.digest(alg as WorkerHashName, [
         [br[0], br[1]],
         [br[2], br[3]],
       ]);
@@ -191,26 +197,43 @@ interface TimestampFinding {
   time: Date;
   tsa: string;
   valid: boolean;
+  /** Which check failed, in words (imprint, TSA signature, TSA certificate untrusted, expired...). */
+  problem?: string;
+  /** What passed with a reservation (the TSA certificate's revocation status unknown). */
+  note?: string;
 }
 
+/**
+ * Checks a signature timestamp token (RFC 3161, PAdES B-T) over `signatureValue`, and says which
+ * check failed when one does. Undefined when the token is no timestamp at all.
+ */
 async function checkSignatureTimestamp(token: Buffer, signatureValue: Buffer, opts: VerifyOptions, pool: Buffer[], revocation: Parameters<typeof validateCertificate>[0]['revocation']): Promise<TimestampFinding | undefined> {
   const cms = checkCms(token);
   // A token is a SignedData over a TSTInfo (id-ct-TSTInfo); anything else stamps nothing.
   if (cms.fault || !cms.eContent || cms.eContentType !== OID.tstInfo) return undefined;
   const tst = parseTstInfo(cms.eContent);
   if (!tst) return undefined;
-  const imprintOk = createHash(tst.hash).update(signatureValue).digest().equals(tst.imprint);
-  let chainOk = false;
-  let tsa = '';
-  if (cms.signerCert) {
-    tsa = describeCertificate(cms.signerCert).commonName;
-    const chain = await validateCertificate({ signer: cms.signerCert, pool: [...cms.certificates, ...pool], trust: opts.trust, at: tst.genTime, now: opts.now, revocation, purpose: 'timestamping' });
-    // Only a time-stamping authority's token proves a time: a trusted path, the timeStamping
-    // extended key usage, and a certificate known to be good at that time. A token signed with
-    // any other certificate (the signer's own, to backdate his signature) proves nothing.
-    chainOk = chain.chain === 'trusted' && chain.keyUsageOk && chain.certificate === 'valid';
-  }
-  return { time: tst.genTime, tsa, valid: imprintOk && cms.digestMatches && cms.signatureValid && chainOk };
+  const tsa = cms.signerCert ? describeCertificate(cms.signerCert).commonName : '';
+  const found = (problem?: string, note?: string): TimestampFinding => ({ time: tst.genTime, tsa, valid: !problem, problem, note });
+  if (!newHash(tst.hash).update(signatureValue).digest().equals(tst.imprint)) return found("its message imprint is not the digest of the signature value (it stamps something else)");
+  if (!cms.signerCert) return found("it does not carry the time-stamping authority's certificate");
+  if (!cms.digestMatches) return found('its content does not match the digest its TSA signed (the token was altered)');
+  if (!cms.signatureValid) return found("the time-stamping authority's signature on it does not verify");
+  const chain = await validateCertificate({ signer: cms.signerCert, pool: [...cms.certificates, ...pool], trust: opts.trust, at: tst.genTime, now: opts.now, revocation, purpose: 'timestamping' });
+  // Only a time-stamping authority's token proves a time: a trusted path, the timeStamping
+  // extended key usage, and a certificate not known to be bad at that time. A token signed with
+  // any other certificate (the signer's own, to backdate his signature) proves nothing.
+  const who = `the TSA certificate (${tsa || 'no name'})`;
+  if (chain.chain !== 'trusted') return found(`${who} does not chain to a trusted root`);
+  if (!chain.keyUsageOk) return found(`${who} is not a time-stamping certificate (extended key usage)`);
+  if (chain.problems.some((p) => /SIGNATURE_INVALID|NOT_CA|PATH_LEN/.test(p))) return found(`${who} has an invalid chain (${chain.problems.join(', ')})`);
+  if (chain.certificate === 'expired') return found(`${who} had expired at the timestamp's time`);
+  if (chain.certificate === 'not-yet-valid') return found(`${who} was not yet valid at the timestamp's time`);
+  if (chain.certificate === 'revoked') return found(`${who} is revoked`);
+  // A TSA's certificate is rarely given revocation data in a file; without it the token still
+  // proves its time as far as the rest goes (as pdfsig and Acrobat take it), and the report says so.
+  if (chain.certificate === 'revocation-unknown') return found(undefined, `the revocation status of ${who} is unknown`);
+  return found();
 }
 
 export async function verifyPdf(path: string, opts: VerifyOptions): Promise<FileReport> {
@@ -357,6 +380,7 @@ async function verifyOne(
     cms = checkCms(sig.contents, content);
     trace('verify: CMS checked');
     if (cms.fault) faults.push(cms.fault);
+    if (cms.cryptoConstraint) warnings.push(cms.cryptoConstraint);
     warnings.push(...cms.warnings);
     // What the CMS signs must be this document's bytes. A detached signature signs the byte ranges;
     // one that carries content of its own (any signed message, from anywhere) signs that instead,
@@ -385,7 +409,8 @@ async function verifyOne(
   if (cms?.timestampToken && cms.signatureValue) {
     timestamp = await checkSignatureTimestamp(cms.timestampToken, cms.signatureValue, opts, pool, revocation);
     if (!timestamp) warnings.push('the signature timestamp cannot be read; the claimed signing time is used');
-    else if (!timestamp.valid) warnings.push('the signature timestamp does not verify; the claimed signing time is used');
+    else if (!timestamp.valid) warnings.push(`the signature timestamp does not verify: ${timestamp.problem}; the claimed signing time is used`);
+    else if (timestamp.note) warnings.push(`signature timestamp: ${timestamp.note}`);
   }
 
   // The time the signature is judged at, and what proves it.
@@ -435,6 +460,7 @@ async function verifyOne(
   else if (!cms.digestMatches) fail('TOTAL_FAILED', 'HASH_FAILURE');
   else if (!cms.signatureValid) fail('TOTAL_FAILED', 'SIG_CRYPTO_FAILURE');
   else if (cms.essCertMatches === false) fail('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
+  else if (cms.cryptoConstraint) fail('INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE');
   if (changes.kind === 'disallowed') fail('TOTAL_FAILED', 'FORMAT_FAILURE');
   // The weakest hash the signature rests on decides: the content's digest, and the hash the
   // signature value was made with (its own algorithm's, and RSASSA-PSS's mask generation), which
@@ -495,7 +521,8 @@ async function verifyOne(
       changes: changes.details,
       chainPath: chain?.path.map((l) => l.info.subject) ?? [],
       revocation: chain ? { source: chain.revocationSource, revokedAt: chain.revokedAt?.toISOString(), reason: chain.revocationReason } : null,
-      timestamp: timestamp ? { time: timestamp.time.toISOString(), tsa: timestamp.tsa, valid: timestamp.valid } : null,
+      timestamp: timestamp ? { time: timestamp.time.toISOString(), tsa: timestamp.tsa, valid: timestamp.valid, ...(timestamp.problem ? { problem: timestamp.problem } : {}) } : null,
+      concerned: concernedCertificate(chain, sub, at, now),
     },
   };
   report.messages = signatureMessages(report);

@@ -22,8 +22,11 @@ function accessKey(): string {
   return sessionStorage.getItem(KEY_STORAGE) ?? '';
 }
 
+/** This tab's access key in web mode ('' in the desktop app, whose page needs none). */
+export const webKey: string = window.kyso ? '' : accessKey();
+
 function httpApi(): KysoApi {
-  const key = accessKey();
+  const key = webKey;
   return makeApi(async (name: CallName, input: unknown): Promise<Result<unknown>> => {
     let res: Response;
     try {

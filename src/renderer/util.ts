@@ -1,36 +1,5 @@
-// Small helpers of the screens: files to base64 and back, saving a file, dates as a Vietnamese
-// clerk writes them, and what a PNG says of its own size.
-
-export function fileToBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => {
-      const s = String(r.result);
-      resolve(s.slice(s.indexOf(',') + 1));
-    };
-    r.onerror = () => reject(r.error);
-    r.readAsDataURL(file);
-  });
-}
-
-export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-/** Offers a PDF to save (the browser's download, Electron's save dialog). */
-export function savePdf(fileName: string, b64: string): void {
-  const url = URL.createObjectURL(new Blob([base64ToBytes(b64)], { type: 'application/pdf' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
+// Small helpers of the screens: names of saved files, dates as a Vietnamese clerk writes them,
+// and what a PNG says of its own size.
 
 /** The name a signed copy is saved under: the original's, marked as signed. */
 export function signedName(fileName: string): string {
@@ -83,7 +52,8 @@ export interface PngInfo {
 export function pngInfo(dataUri: string): PngInfo | null {
   const b64 = dataUri.slice(dataUri.indexOf(',') + 1);
   // IHDR and pHYs come before the image data; 4 kB of the file is plenty.
-  const bytes = base64ToBytes(b64.slice(0, 5464)); // a multiple of 4 characters: whole bytes
+  const head = atob(b64.slice(0, 5464)); // a multiple of 4 characters: whole bytes
+  const bytes = Uint8Array.from(head, (c) => c.charCodeAt(0));
   const view = new DataView(bytes.buffer);
   if (bytes.length < 33 || view.getUint32(0) !== 0x89504e47) return null;
   const width = view.getUint32(16);

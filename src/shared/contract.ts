@@ -3,7 +3,10 @@
 // src/main/api are all generated from this table, so a call exists on both transports or on
 // neither, and every value is checked where it crosses (input in main, output in the client).
 //
-// Everything here is JSON: dates are ISO 8601 strings, files travel as base64.
+// Everything here is JSON: dates are ISO 8601 strings. Files never travel in a call: they are
+// named by SHA-256. The page sends a file's raw bytes beside the calls (web mode: PUT /files; the
+// desktop app: files.pick, the main process's own dialog) and reads stored files by URL with
+// ranges (/files/<sha256>: HTTP in web mode, the kyso:// scheme in the desktop app).
 // Errors never cross as thrown objects: a call answers { ok: false, error: { code, details } }
 // and the renderer shows renderError(code, details, lang) from src/shared/errors.ts.
 import { z } from 'zod';
@@ -25,7 +28,8 @@ export const ImageKind = z.enum(['signature', 'seal', 'initials']);
 export type ImageKind = z.infer<typeof ImageKind>;
 export const Lang = z.enum(['vi', 'en']);
 
-const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+/** A file's SHA-256, lower-case hex: how files are named across the boundary. */
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 (64 lower-case hex digits)');
 const IsoTime = z.string();
 const FileName = z.string().min(1).max(255);
 const Id = z.string().min(1).max(100);
@@ -35,8 +39,15 @@ export const ErrorPayloadSchema = z.object({
   details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]).optional()).optional(),
 });
 
-/** A file sent from the renderer: its name and its bytes. */
-export const FileUpload = z.object({ name: FileName, data: Base64 });
+/** A file the page sent beforehand (PUT /files or files.pick), by its name and SHA-256. */
+export const FileRef = z.object({ name: FileName, sha256: Sha256 });
+export type FileRef = z.infer<typeof FileRef>;
+/** What receiving a file answers: its SHA-256 and size (PUT /files; files.pick adds the name). */
+export const ReceivedFile = z.object({ sha256: Sha256, size: z.number().int().nonnegative() });
+export type ReceivedFile = z.infer<typeof ReceivedFile>;
+/** The kinds of file the desktop app's dialog offers. */
+export const FileKind = z.enum(['pdf', 'png', 'certificate', 'crl']);
+export type FileKind = z.infer<typeof FileKind>;
 
 /** [x, y, width, height] in PDF points from the lower-left corner of the page's crop box. */
 export const Rect = z.tuple([z.number(), z.number(), z.number().positive(), z.number().positive()]);
@@ -154,6 +165,9 @@ export const DocumentSummary = z.object({
   comment: z.string().nullable(),
   createdAt: IsoTime,
   updatedAt: IsoTime,
+  /** The current file (the latest revision), read at /files/<sha256>. */
+  sha256: Sha256,
+  size: z.number().int().nonnegative(),
 });
 export type DocumentSummary = z.infer<typeof DocumentSummary>;
 
@@ -207,6 +221,8 @@ export const InboxItem = z.object({
   /** Signers' names, in the order they signed. */
   signers: z.array(z.string()),
   decidedAt: IsoTime.nullable(),
+  /** The received file, read at /files/<sha256>. */
+  sha256: Sha256,
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
@@ -232,6 +248,8 @@ export const OutboxItem = z.object({
   sentAt: IsoTime.nullable(),
   recalledAt: IsoTime.nullable(),
   recallReason: z.string().nullable(),
+  /** The issued file, read at /files/<sha256>. */
+  sha256: Sha256,
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
@@ -302,16 +320,23 @@ export const contract = {
   app: {
     info: call(None, z.object({ version: z.string(), transport: z.enum(['electron', 'web']), dataDir: z.string() })),
   },
+  files: {
+    /**
+     * The desktop app's own file dialog: the main process streams the chosen file into its uploads
+     * and answers its reference (null when the dialog was cancelled). Web mode answers
+     * FILE_PICK_UNAVAILABLE: the page sends the file with PUT /files instead.
+     */
+    pick: call(z.object({ kind: FileKind }), FileRef.extend({ size: z.number().int().nonnegative() }).nullable()),
+  },
   tokens: {
     list: call(z.object({ rescan: z.boolean().optional() }), TokenList),
   },
   documents: {
     list: call(None, z.array(DocumentSummary)),
     import: call(
-      z.object({ file: FileUpload, title: z.string().min(1).max(500), method: Method, urgency: Urgency }),
+      z.object({ file: FileRef, title: z.string().min(1).max(500), method: Method, urgency: Urgency }),
       DocumentSummary,
     ),
-    content: call(ById, z.object({ data: Base64 })),
     sign: call(SignRequest, DocumentSummary),
     /** Signs many documents with one PIN entry; answers a job to poll (jobs.get). */
     signBatch: call(SignRequest.omit({ id: true, placement: true }).extend({ ids: z.array(Id).min(1) }), z.object({ jobId: Id })),
@@ -324,10 +349,9 @@ export const contract = {
   inbox: {
     /** Urgent first, then the newest; text searches title, number, sender and signers. */
     list: call(z.object({ text: z.string().max(200).optional() }).strict(), z.array(InboxItem)),
-    import: call(z.object({ file: FileUpload }), InboxItem),
+    import: call(z.object({ file: FileRef }), InboxItem),
     accept: call(ById, InboxItem),
     reject: call(z.object({ id: Id, reason: z.string().min(1).max(2000) }), InboxItem),
-    content: call(ById, z.object({ data: Base64 })),
   },
   outbox: {
     list: call(None, z.array(OutboxItem)),
@@ -341,7 +365,8 @@ export const contract = {
       ArchiveEntry,
     ),
     search: call(z.object({ text: z.string().max(200) }), z.array(ArchiveEntry)),
-    open: call(ById, z.object({ entry: ArchiveEntry, data: Base64, verdict: FileVerdict })),
+    /** The entry and its file's verdict; the file itself is read at /files/<entry.sha256>. */
+    open: call(ById, z.object({ entry: ArchiveEntry, verdict: FileVerdict })),
   },
   audit: {
     verify: call(None, AuditCheck),
@@ -349,11 +374,11 @@ export const contract = {
   settings: {
     get: call(None, Settings),
     update: call(SettingsPatch, Settings),
-    addTrustAnchor: call(z.object({ file: FileUpload }), Settings),
+    addTrustAnchor: call(z.object({ file: FileRef }), Settings),
     removeTrustAnchor: call(z.object({ name: FileName }), Settings),
-    addCrl: call(z.object({ file: FileUpload }), Settings),
+    addCrl: call(z.object({ file: FileRef }), Settings),
     removeCrl: call(z.object({ name: FileName }), Settings),
-    setImage: call(z.object({ person: z.string().min(1).max(100), kind: ImageKind, file: FileUpload }), Settings),
+    setImage: call(z.object({ person: z.string().min(1).max(100), kind: ImageKind, file: FileRef }), Settings),
     removeImage: call(z.object({ person: z.string().min(1).max(100), kind: ImageKind }), Settings),
   },
 } as const;

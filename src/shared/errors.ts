@@ -95,6 +95,10 @@ export const ERROR_CODES = [
   'SIGN_RESULT_INVALID',
   'INBOX_SIGNATURE_INVALID',
   'SEAL_IMAGE_MISSING',
+  'UPLOAD_DISK_FULL',
+  'UPLOAD_INCOMPLETE',
+  'UPLOAD_NOT_FOUND',
+  'FILE_PICK_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

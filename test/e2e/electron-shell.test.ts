@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { makeNd30Pdf } from '../fixtures/nd30.js';
 import type { KysoApi, Result } from '../../src/shared/contract.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 
@@ -27,12 +29,16 @@ const seen = vi.hoisted(() => ({
   senderUrl: '',
   privileged: [] as unknown[],
   protocols: new Map<string, (r: Request) => Promise<Response>>(),
+  /** What the main process's file dialog answers next: a path, or null (cancelled). */
+  dialogPath: null as string | null,
+  dialogs: [] as unknown[],
 }));
 
 vi.mock('electron', () => {
   class BrowserWindow {
     static all: BrowserWindow[] = [];
     static getAllWindows = () => BrowserWindow.all;
+    static getFocusedWindow = () => BrowserWindow.all[0] ?? null;
     webContents = { on: () => undefined, setWindowOpenHandler: () => undefined };
     record: { options: Record<string, unknown>; loaded?: string };
     constructor(options: Record<string, unknown>) {
@@ -83,11 +89,17 @@ vi.mock('electron', () => {
   };
   const contextBridge = { exposeInMainWorld: (name: string, value: unknown) => void seen.exposed.set(name, value) };
   const Menu = { setApplicationMenu: () => undefined };
+  const dialog = {
+    showOpenDialog: (...args: unknown[]) => {
+      seen.dialogs.push(args[args.length - 1]);
+      return Promise.resolve(seen.dialogPath === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [seen.dialogPath] });
+    },
+  };
   const protocol = {
     registerSchemesAsPrivileged: (schemes: unknown[]) => void seen.privileged.push(...schemes),
     handle: (scheme: string, fn: (r: Request) => Promise<Response>) => void seen.protocols.set(scheme, fn),
   };
-  return { app, BrowserWindow, session, ipcMain, ipcRenderer, contextBridge, Menu, protocol, default: {} };
+  return { app, BrowserWindow, session, ipcMain, ipcRenderer, contextBridge, Menu, protocol, dialog, default: {} };
 });
 
 let data: string;
@@ -170,7 +182,7 @@ describe('the preload bridge over the one IPC channel', () => {
   });
 
   test('errors cross as codes with details, never as thrown objects', async () => {
-    const missing = (await api.documents.content({ id: 'no-such-document' })) as Result<unknown>;
+    const missing = (await api.documents.verify({ id: 'no-such-document' })) as Result<unknown>;
     expect(missing).toEqual({ ok: false, error: { code: 'DOCUMENT_NOT_FOUND', details: { id: 'no-such-document' } } });
     const bad = (await api.documents.sign({ id: 'x', role: 'king' as 'leader', token: { label: 'A' }, pin: '1' })) as Result<unknown>;
     expect(bad).toMatchObject({ ok: false, error: { code: 'API_INVALID_INPUT' } });
@@ -213,6 +225,55 @@ describe('the renderer is served from kyso://app, not file://', () => {
   });
 });
 
+describe('files by reference: the main process\'s dialog in, kyso://app/files/<sha256> with ranges out', () => {
+  const get = (url: string, headers: Record<string, string> = {}) => seen.protocols.get('kyso')!(new Request(url, { headers }));
+  let pdf: Buffer;
+  let doc: { sha256: string; size: number };
+
+  beforeAll(async () => {
+    pdf = await makeNd30Pdf();
+    writeFileSync(join(data, 'Quyết định.pdf'), pdf);
+  });
+
+  test('files.pick: the main process reads the path its own dialog gave, and answers only a reference', async () => {
+    seen.dialogPath = null;
+    expect(await api.files.pick({ kind: 'pdf' })).toEqual({ ok: true, value: null });
+    expect(seen.dialogs.at(-1)).toMatchObject({ properties: ['openFile'], filters: [{ extensions: ['pdf'] }] });
+    seen.dialogPath = join(data, 'Quyết định.pdf');
+    const picked = await api.files.pick({ kind: 'pdf' });
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    expect(picked).toEqual({ ok: true, value: { name: 'Quyết định.pdf', sha256, size: pdf.length } });
+    // What crossed the channel is a reference: a few dozen bytes, not the file.
+    expect(JSON.stringify(picked).length).toBeLessThan(200);
+    const imported = await api.documents.import({ file: { name: 'Quyết định.pdf', sha256 }, title: 'Quyết định', method: 1, urgency: 'normal' });
+    if (!imported.ok) throw new Error(JSON.stringify(imported));
+    doc = imported.value;
+    expect(doc).toMatchObject({ sha256, size: pdf.length });
+  });
+
+  test('the page reads the stored file at kyso://app/files/<sha256>: whole, or by range (206, 416)', async () => {
+    const whole = await get(`kyso://app/files/${doc.sha256}`);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await whole.arrayBuffer()).equals(pdf)).toBe(true);
+    const part = await get(`kyso://app/files/${doc.sha256}`, { Range: 'bytes=100-199' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-199/${pdf.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(pdf.subarray(100, 200))).toBe(true);
+    const tail = await get(`kyso://app/files/${doc.sha256}`, { Range: 'bytes=-10' });
+    expect(tail.status).toBe(206);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(pdf.subarray(pdf.length - 10))).toBe(true);
+    const past = await get(`kyso://app/files/${doc.sha256}`, { Range: `bytes=${pdf.length}-` });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${pdf.length}`);
+    const saved = await get(`kyso://app/files/${doc.sha256}?download=${encodeURIComponent('QĐ.pdf')}`);
+    expect(saved.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('QĐ.pdf')}`);
+    await saved.arrayBuffer();
+    expect((await get(`kyso://app/files/${'0'.repeat(64)}`)).status).toBe(404);
+    expect((await get(`kyso://other/files/${doc.sha256}`)).status).toBe(404);
+  });
+});
+
 describe('npm start', () => {
   const viteNode = join(repoRoot(), 'node_modules', '.bin', 'vite-node');
   const launch = join(repoRoot(), 'src', 'main', 'electron', 'launch.ts');
@@ -245,7 +306,8 @@ describe('npm start', () => {
 
 describe('the desk behind the window', () => {
   test('is the SQLite store of the data folder (the one `kyso --data` opens), closed when the app quits', async () => {
-    expect(await api.documents.list({})).toEqual({ ok: true, value: [] });
+    // The document imported through the dialog above, and nothing else.
+    expect(await api.documents.list({})).toMatchObject({ ok: true, value: [{ title: 'Quyết định', method: 1 }] });
     expect(existsSync(join(data, 'Kyso', 'kyso.db'))).toBe(true);
     seen.appEvents.get('will-quit')!();
     expect(await api.documents.list({})).toMatchObject({ ok: false, error: { code: 'STORE_OPEN_FAILED' } });

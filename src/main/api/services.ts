@@ -2,11 +2,13 @@
 // and the clerk's desk — the workflow service over the SQLite store (src/main/workflow), the same
 // store the command line opens (`kyso --data DIR doc …`). Both transports — Electron's IPC and
 // the web mode's HTTP — dispatch into the same table.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ImageKind, InboxItem, Method, OutboxItem, Role, SignRequest } from '../../shared/contract.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { FileKind, FileRef, ImageKind, InboxItem, Method, OutboxItem, Role, SignRequest } from '../../shared/contract.js';
 import { KysoError } from '../../shared/errors.js';
 import { getPreset } from '../appearance/presets.js';
+import { storedPath } from '../store/files.js';
+import { Uploads } from '../store/uploads.js';
 import type { TokenSigner } from '../token/index.js';
 import type { InboxView, OutboxView, StepRequest } from '../workflow/service.js';
 import { WorkflowService } from '../workflow/service.js';
@@ -19,16 +21,21 @@ export interface AppContext {
   dataDir: string;
   transport: 'electron' | 'web';
   version: string;
+  /**
+   * The desktop shell's own file dialog: the path the user chose, or null when cancelled. Absent in
+   * web mode, where the page sends files with PUT /files.
+   */
+  pickFile?: (kind: FileKind) => Promise<string | null>;
 }
+
+/** Settings files (certificates, CRLs, images) are small: a larger upload is not one of them. */
+const SMALL_FILE = 16 * 1024 * 1024;
 
 const DEFAULT_IMAGE: Record<Role, ImageKind> = { drafter: 'initials', leader: 'signature', org: 'seal' };
 
 /** What a signing call asks of one document, whoever carried it (one document or a batch). */
 type StepInput = Pick<SignRequest, 'role' | 'placement' | 'image' | 'preset' | 'number' | 'issueDate'>;
 
-function fromBase64(data: string): Buffer {
-  return Buffer.from(data, 'base64');
-}
 
 /** The contract's outbox item: the view without the command line's extra name for its status. */
 function outboxItem(v: OutboxView): OutboxItem {
@@ -36,14 +43,21 @@ function outboxItem(v: OutboxView): OutboxItem {
   return item;
 }
 
-/** The contract's inbox item: the view without the store's bookkeeping. */
+/** The contract's inbox item (the view, whose file the page reads by its SHA-256). */
 function inboxItem(v: InboxView): InboxItem {
-  const { sha256: _sha, ...item } = v;
-  return item;
+  return v;
+}
+
+/** Files the shells serve to the page (GET /files/<sha256>, kyso://app/files/<sha256>) and receive from it. */
+export interface FileAccess {
+  uploads: Uploads;
+  /** A stored file (a revision, a received file) or a finished upload, by SHA-256; undefined if none. */
+  locate(sha256: string): { path: string; size: number } | undefined;
 }
 
 export interface Services {
   handlers: Handlers;
+  files: FileAccess;
   settings: SettingsStore;
   tokens: TokenService;
   /** The desk of the data folder, opened at its first use (a store that cannot open is an error of that call, not of the start). */
@@ -56,6 +70,34 @@ export function createServices(ctx: AppContext): Services {
   const settings = new SettingsStore(ctx.dataDir);
   const tokens = new TokenService(ctx.dataDir, () => settings.stored());
   const jobs = new Jobs();
+  const uploads = new Uploads(join(ctx.dataDir, 'uploads'));
+  uploads.sweep();
+  const files: FileAccess = {
+    uploads,
+    locate(sha256) {
+      if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+      for (const p of [storedPath(join(ctx.dataDir, 'files'), sha256), uploads.find(sha256)]) {
+        if (p && existsSync(p)) return { path: p, size: statSync(p).size };
+      }
+      return undefined;
+    },
+  };
+  /** Runs `use` on an upload's path; the upload is gone afterwards, used or refused. */
+  const takeUpload = async <T>(ref: FileRef, use: (path: string) => Promise<T> | T): Promise<T> => {
+    const path = uploads.require(ref.sha256);
+    try {
+      return await use(path);
+    } finally {
+      uploads.remove(ref.sha256);
+    }
+  };
+  /** A settings file's bytes (a certificate, a CRL, a PNG): small, read whole. */
+  const smallUpload = (ref: FileRef): Promise<Buffer> =>
+    takeUpload(ref, (path) => {
+      const size = statSync(path).size;
+      if (size > SMALL_FILE) throw new KysoError('SETTINGS_INVALID_FILE', { name: ref.name, reason: `${size} bytes: too large` });
+      return readFileSync(path);
+    });
 
   let opened: WorkflowService | undefined;
   let closed = false;
@@ -114,11 +156,18 @@ export function createServices(ctx: AppContext): Services {
 
   const handlers: Handlers = {
     'app.info': () => ({ version: ctx.version, transport: ctx.transport, dataDir: ctx.dataDir }),
+    'files.pick': async (i) => {
+      if (!ctx.pickFile) throw new KysoError('FILE_PICK_UNAVAILABLE', { transport: ctx.transport });
+      const path = await ctx.pickFile(i.kind);
+      if (path === null) return null;
+      const got = await uploads.receiveFile(path);
+      return { name: basename(path), ...got };
+    },
     'tokens.list': (i) => tokens.list(i.rescan ?? false),
 
     'documents.list': () => desk().listDocuments(),
-    'documents.import': (i) => desk().importDocument({ fileName: i.file.name, bytes: fromBase64(i.file.data), title: i.title, method: i.method, urgency: i.urgency }),
-    'documents.content': (i) => ({ data: readFileSync(desk().documentPath(i.id)).toString('base64') }),
+    'documents.import': (i) =>
+      takeUpload(i.file, (upload) => desk().importDocument({ fileName: i.file.name, upload, title: i.title, method: i.method, urgency: i.urgency })),
     'documents.sign': (i) => {
       const { pin, id, token, ...req } = i;
       return tokens.withSigner(token, pin, (signer) => signOne(id, req, token.label, signer));
@@ -142,10 +191,9 @@ export function createServices(ctx: AppContext): Services {
     'jobs.get': (i) => jobs.get(i.id),
 
     'inbox.list': (i) => desk().listInbox({ text: i.text, limit: 1000 }).map(inboxItem),
-    'inbox.import': async (i) => inboxItem(await desk().importIncoming(i.file.name, fromBase64(i.file.data))),
+    'inbox.import': async (i) => inboxItem(await takeUpload(i.file, (upload) => desk().importIncomingUpload(i.file.name, upload))),
     'inbox.accept': (i) => inboxItem(desk().decideIncoming(i.id, { accept: true })),
     'inbox.reject': (i) => inboxItem(desk().decideIncoming(i.id, { accept: false, reason: i.reason })),
-    'inbox.content': (i) => ({ data: readFileSync(desk().inboxPath(i.id)).toString('base64') }),
 
     'outbox.list': () => desk().listOutbox().map(outboxItem),
     'outbox.markSent': (i) => outboxItem(desk().markSent(i.documentId)),
@@ -155,21 +203,21 @@ export function createServices(ctx: AppContext): Services {
     'archive.search': (i) => desk().searchArchive(i.text),
     'archive.open': async (i) => {
       const { entry, path } = desk().archiveEntry(i.id);
-      return { entry, data: readFileSync(path).toString('base64'), verdict: await desk().verifyFile(path) };
+      return { entry, verdict: await desk().verifyFile(path) };
     },
 
     'audit.verify': () => desk().verifyAudit(),
 
     'settings.get': () => settings.view(),
     'settings.update': (i) => settings.update(i),
-    'settings.addTrustAnchor': (i) => settings.addTrustAnchor(i.file.name, fromBase64(i.file.data)),
+    'settings.addTrustAnchor': async (i) => settings.addTrustAnchor(i.file.name, await smallUpload(i.file)),
     'settings.removeTrustAnchor': (i) => settings.removeTrustAnchor(i.name),
-    'settings.addCrl': (i) => settings.addCrl(i.file.name, fromBase64(i.file.data)),
+    'settings.addCrl': async (i) => settings.addCrl(i.file.name, await smallUpload(i.file)),
     'settings.removeCrl': (i) => settings.removeCrl(i.name),
-    'settings.setImage': (i) => settings.setImage(i.person, i.kind, i.file.name, fromBase64(i.file.data)),
+    'settings.setImage': async (i) => settings.setImage(i.person, i.kind, i.file.name, await smallUpload(i.file)),
     'settings.removeImage': (i) => settings.removeImage(i.person, i.kind),
   };
-  return { handlers, settings, tokens, desk, close };
+  return { handlers, files, settings, tokens, desk, close };
 }
 
 /** The dispatcher of a running app: the service table behind the contract's checks. */

@@ -4,16 +4,20 @@
 // open windows, attach webviews, ask for permissions or reach the network,
 // and reaches the engine through exactly one IPC channel that dispatches into the same service
 // table as the web mode. Errors cross that channel as { code, details }, never as thrown objects.
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
+// Files never cross the channel: the main process opens what the user chose in its own dialog
+// (streamed into the uploads, named by SHA-256), and the page reads stored files at
+// kyso://app/files/<sha256> with HTTP ranges.
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, type WebContents } from 'electron';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { IPC_CHANNEL } from '../../shared/contract.js';
-import { createApp } from '../api/services.js';
+import { IPC_CHANNEL, type FileKind } from '../../shared/contract.js';
+import { createApp, type FileAccess } from '../api/services.js';
 import { finalizeAll } from '../token/index.js';
 import { packageRoot } from '../token/drivers.js';
 import { CONTENT_SECURITY_POLICY } from '../web/csp.js';
 import { contentType, staticFile } from '../web/static.js';
+import { isStoredFilePath, serveStoredFile } from './stored-files.js';
 
 // Everything by the package root: the same layout in the working tree and in the packaged app.
 const root = packageRoot();
@@ -27,11 +31,32 @@ export const ORIGIN = `${SCHEME}://app`;
 const indexUrl = `${ORIGIN}/index.html`;
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-/** Answers kyso://app/<path> with the file under dist/renderer, and nothing outside it. */
-export async function serveRenderer(request: Request): Promise<Response> {
+/** What the page is offered in the file dialog, per kind of file. */
+const DIALOG_FILTERS: Record<FileKind, { name: string; extensions: string[] }> = {
+  pdf: { name: 'PDF', extensions: ['pdf'] },
+  png: { name: 'PNG', extensions: ['png'] },
+  certificate: { name: 'Chứng thư số / Certificate', extensions: ['pem', 'crt', 'cer', 'der'] },
+  crl: { name: 'CRL', extensions: ['crl', 'pem', 'der'] },
+};
+
+/** The main process's own dialog: a path the user chose, or null. */
+async function pickFile(kind: FileKind): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  const options = { properties: ['openFile' as const], filters: [DIALOG_FILTERS[kind]] };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}
+
+/**
+ * Answers kyso://app/<path>: a stored file by its SHA-256 (with ranges) when `files` is given,
+ * else the file under dist/renderer, and nothing outside it.
+ */
+export async function serveRenderer(request: Request, files?: FileAccess): Promise<Response> {
   const url = new URL(request.url);
   const notFound = () => new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain' } });
-  if (`${url.protocol}//${url.host}` !== ORIGIN || request.method !== 'GET') return notFound();
+  if (`${url.protocol}//${url.host}` !== ORIGIN) return notFound();
+  if (files && isStoredFilePath(url.pathname)) return serveStoredFile(request, files);
+  if (request.method !== 'GET') return notFound();
   const file = staticFile(rendererDir, url.pathname);
   if (!file) return notFound();
   try {
@@ -106,14 +131,15 @@ void app.whenReady().then(() => {
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   // KYSO_DATA names a data folder shared with the command line (`kyso doc list` reads the same desk).
   const dataDir = process.env.KYSO_DATA ? resolve(process.env.KYSO_DATA) : app.getPath('userData');
-  const created = createApp({ dataDir, transport: 'electron', version }, (name, err) => {
+  const created = createApp({ dataDir, transport: 'electron', version, pickFile }, (name, err) => {
     // The call's name and the code only: inputs may hold a PIN.
     process.stderr.write(`[kyso] ${name}: ${err.code}\n`);
   });
   services = created.services;
   const dispatch = created.dispatch;
 
-  protocol.handle(SCHEME, serveRenderer);
+  const files = created.services.files;
+  protocol.handle(SCHEME, (request) => serveRenderer(request, files));
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
   // Nothing but the renderer's own files, and the data: and blob: URLs it makes (images, pdf.js,

@@ -15,6 +15,12 @@ export interface StoredFile {
 
 const SHA = /^[0-9a-f]{64}$/;
 
+/** Where the store under `root` keeps the file of this SHA-256 (whether or not it is there). */
+export function storedPath(root: string, sha256: string): string {
+  if (!SHA.test(sha256)) throw new KysoError('INTERNAL', { reason: `not a SHA-256: ${sha256}` });
+  return join(root, sha256.slice(0, 2), sha256.slice(2));
+}
+
 /** SHA-256 of a file, streamed. */
 export async function hashFile(path: string): Promise<StoredFile> {
   const h = createHash('sha256');
@@ -55,8 +61,7 @@ export class ContentStore {
   }
 
   pathOf(sha256: string): string {
-    if (!SHA.test(sha256)) throw new KysoError('INTERNAL', { reason: `not a SHA-256: ${sha256}` });
-    return join(this.root, sha256.slice(0, 2), sha256.slice(2));
+    return storedPath(this.root, sha256);
   }
 
   has(sha256: string): boolean {

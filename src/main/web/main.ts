@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   });
   const staticDir = join(root, 'dist', 'renderer');
   if (!existsSync(join(staticDir, 'index.html'))) throw new KysoError('ASSET_MISSING', { path: join(staticDir, 'index.html') });
-  const server = await startWebServer({ dispatch, staticDir, port: args.port }).catch((e: unknown) => {
+  const server = await startWebServer({ dispatch, staticDir, port: args.port, files: services.files }).catch((e: unknown) => {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
       throw new KysoError('USAGE', { reason: `port ${args.port} is already in use: choose another with --port N, or --port 0 for any free port` });
     throw e;

@@ -3,12 +3,18 @@
 // ?key= of the printed address, then a cookie for the page's files and a header for API calls)
 // and come from our own origin; a browser tab on another site cannot read the files or call the
 // API, and a DNS-rebinding name is refused by the Host check.
+// Files never travel inside API calls: PUT /files streams the raw bytes of a file to disk while
+// hashing them and answers its SHA-256, which calls then name; GET /files/<sha256> serves a stored
+// file with HTTP ranges, so pdf.js fetches only the parts of a large scan it draws.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Result } from '../../shared/contract.js';
+import type { ReceivedFile, Result } from '../../shared/contract.js';
+import { toKysoError } from '../../shared/errors.js';
 import type { Dispatch } from '../api/dispatch.js';
+import type { FileAccess } from '../api/services.js';
+import { attachmentDisposition, contentRange, parseRange } from '../io/range.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
 import { contentType, staticFile } from './static.js';
 
@@ -22,8 +28,12 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed secret for tests; default: 32 random bytes, new at each launch. */
   key?: string;
-  /** Largest request body (API calls carry files as base64). */
+  /** Largest API call body (calls carry no files, only their SHA-256). */
   maxBody?: number;
+  /** Where PUT /files writes and GET /files/<sha256> reads; without it both answer 404. */
+  files?: FileAccess;
+  /** Largest file PUT /files takes. */
+  maxUpload?: number;
 }
 
 export interface WebServer {
@@ -73,6 +83,63 @@ function refuse(res: ServerResponse, status: number, reason: string): void {
   send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
 }
 
+const SECURITY_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+};
+
+/** GET /files/<sha256>[?download=NAME]: the stored file, whole or the one range asked for. */
+function serveFile(req: IncomingMessage, res: ServerResponse, files: FileAccess, sha256: string, download: string | null): void {
+  const found = files.locate(sha256);
+  if (!found) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
+  const { path, size } = found;
+  const range = parseRange(req.headers.range, size);
+  const headers: Record<string, string | number> = {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/pdf',
+    'Accept-Ranges': 'bytes',
+    // Stored files never change (named by their content): the page may keep what it fetched.
+    'Cache-Control': 'private, max-age=31536000, immutable',
+    ETag: `"${sha256}"`,
+  };
+  if (download) headers['Content-Disposition'] = attachmentDisposition(download);
+  if (range.kind === 'unsatisfiable') {
+    res.writeHead(416, { ...headers, 'Content-Range': contentRange(range, size)!, 'Content-Length': 0 });
+    return void res.end();
+  }
+  const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, size - 1];
+  const length = size === 0 ? 0 : end - start + 1;
+  res.writeHead(range.kind === 'partial' ? 206 : 200, { ...headers, 'Content-Length': length, ...(range.kind === 'partial' ? { 'Content-Range': contentRange(range, size)! } : {}) });
+  if (req.method === 'HEAD' || length === 0) return void res.end();
+  const stream = createReadStream(path, { start, end, highWaterMark: 1 << 20 });
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
+}
+
+/** PUT /files: the request's body streamed to an upload; answers its SHA-256 and size. */
+async function receiveFile(req: IncomingMessage, res: ServerResponse, files: FileAccess, maxUpload: number): Promise<void> {
+  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  if (declared !== undefined && !(Number.isSafeInteger(declared) && declared >= 0)) return refuse(res, 400, 'bad Content-Length');
+  if (declared !== undefined && declared > maxUpload) return refuse(res, 413, 'file too large');
+  let body: Result<ReceivedFile>;
+  let status = 200;
+  try {
+    body = { ok: true, value: await files.uploads.receive(req, { expected: declared, maxBytes: maxUpload }) };
+  } catch (e) {
+    const err = toKysoError(e);
+    body = { ok: false, error: err.toPayload() };
+    status = err.code === 'UPLOAD_DISK_FULL' ? 507 : err.code === 'UPLOAD_INCOMPLETE' ? 400 : 500;
+    // What remains of a refused body is not read: the connection goes with the answer.
+    res.setHeader('Connection', 'close');
+  }
+  if (!res.destroyed) send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
+}
+
 function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -93,7 +160,8 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
 
 export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
   const key = o.key ?? randomBytes(32).toString('base64url');
-  const maxBody = o.maxBody ?? 300 * 1024 * 1024;
+  const maxBody = o.maxBody ?? 8 * 1024 * 1024;
+  const maxUpload = o.maxUpload ?? 8 * 1024 * 1024 * 1024;
   let port = 0;
   let cookieName = 'kyso_key';
 
@@ -105,6 +173,14 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     const from = req.headers.origin;
     if (from !== undefined && from !== origin && from !== `http://localhost:${port}`) return refuse(res, 403, 'foreign origin');
     const url = new URL(req.url ?? '/', origin);
+
+    if (url.pathname === '/files') {
+      if (req.method !== 'PUT') return refuse(res, 405, 'method not allowed');
+      // As for API calls, only the header counts: no other page can send it.
+      if (!sameSecret(req.headers['x-kyso-key'] as string | undefined, key)) return refuse(res, 403, 'missing or wrong access key');
+      if (!o.files) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
+      return receiveFile(req, res, o.files, maxUpload);
+    }
 
     if (url.pathname.startsWith('/api/')) {
       if (req.method !== 'POST') return refuse(res, 405, 'method not allowed');
@@ -126,9 +202,16 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
     const fromQuery = url.searchParams.get('key') ?? undefined;
-    const authorised = sameSecret(fromQuery, key) || sameSecret(cookie(req, cookieName), key);
+    const authorised = sameSecret(fromQuery, key) || sameSecret(cookie(req, cookieName), key) || sameSecret(req.headers['x-kyso-key'] as string | undefined, key);
     if (!authorised) return refuse(res, 403, 'missing or wrong access key');
     const setCookie = { 'Set-Cookie': `${cookieName}=${key}; HttpOnly; SameSite=Strict; Path=/` };
+
+    const stored = /^\/files\/([0-9a-f]{64})$/.exec(url.pathname);
+    if (stored) {
+      // Read by the page's own fetches (the key header) and by a download link (the cookie).
+      if (!o.files) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
+      return serveFile(req, res, o.files, stored[1]!, url.searchParams.get('download'));
+    }
 
     const file = staticFile(o.staticDir, url.pathname);
     const stat = file ? statSync(file, { throwIfNoEntry: false }) : undefined;

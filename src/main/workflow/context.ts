@@ -2,7 +2,7 @@
 // verified; and the one way a refusal is recorded (one audit entry, nothing else) and thrown.
 import type { DocumentSummary } from '../../shared/contract.js';
 import { KysoError, toKysoError } from '../../shared/errors.js';
-import { activeSignatures, type DocumentRow } from '../store/documents.js';
+import { activeSignatures, getRevision, type DocumentRow, type RevisionRow } from '../store/documents.js';
 import type { Store } from '../store/store.js';
 import type { FileReport, SignatureReport } from '../verify/verify.js';
 import { nextRole, type SendRules } from './rules.js';
@@ -50,8 +50,15 @@ export function parseId(id: string | number): number {
   return n;
 }
 
+/** The revision a document stands at now (its file is what the screens show and sign). */
+function currentRevision(db: Store['db'], doc: DocumentRow): RevisionRow {
+  if (doc.current_revision_id === null) throw new KysoError('INTERNAL', { reason: `document ${doc.id} has no revision` });
+  return getRevision(db, doc.current_revision_id);
+}
+
 export function summary(ctx: DeskContext, doc: DocumentRow): DocumentSummary {
   const sigs = activeSignatures(ctx.store.db, doc);
+  const file = currentRevision(ctx.store.db, doc);
   return {
     id: String(doc.id),
     title: doc.title,
@@ -66,6 +73,8 @@ export function summary(ctx: DeskContext, doc: DocumentRow): DocumentSummary {
     comment: doc.comment,
     createdAt: doc.created_at,
     updatedAt: doc.updated_at,
+    sha256: file.sha256,
+    size: file.size,
   };
 }
 

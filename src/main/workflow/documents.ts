@@ -1,7 +1,7 @@
 // Documents on the desk: adding a draft (refusing state secrets), revising it after it was sent
 // back, attaching files (Office files converted to PDF), sending it back to the drafter, and the
 // full picture of one document with its revisions, signatures and verdicts.
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { DocumentSummary, FileVerdict } from '../../shared/contract.js';
 import { KysoError } from '../../shared/errors.js';
@@ -35,6 +35,8 @@ import { fileVerdict, signatureVerdict } from './verdict.js';
 export interface NewDocument {
   /** The PDF: a path, or its bytes with fileName. */
   path?: string;
+  /** The file at path is a temporary file of Kyso's (an upload), moved into the store rather than copied. */
+  move?: boolean;
   bytes?: Buffer;
   fileName?: string;
   /** Trích yếu; default the file name. */
@@ -51,7 +53,7 @@ export interface NewDocument {
 }
 
 /** Copies or writes the input into the staging folder, where it is checked before being kept. */
-function stage(ctx: DeskContext, o: { path?: string; bytes?: Buffer }, ext: string): string {
+function stage(ctx: DeskContext, o: { path?: string; move?: boolean; bytes?: Buffer }, ext: string): string {
   const staged = ctx.store.files.stagingPath(ext);
   if (o.bytes) {
     // Flushed when the store adopts it.
@@ -60,7 +62,8 @@ function stage(ctx: DeskContext, o: { path?: string; bytes?: Buffer }, ext: stri
   }
   if (!o.path) throw new KysoError('USAGE', { reason: 'give a file' });
   try {
-    copyFileSync(o.path, staged);
+    if (o.move) renameSync(o.path, staged);
+    else copyFileSync(o.path, staged);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new KysoError('FILE_NOT_FOUND', { path: o.path });

@@ -1,7 +1,7 @@
 // The inbox (văn bản đến): received PDFs are kept, verified with the verification engine and
 // listed; the clerk accepts one (it is registered with the next số đến of the year) or rejects it
 // with a reason, which is kept for the reply to the sender (QN Đ10, Đ13; NĐ30 Đ21–23).
-import { copyFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { FileVerdict, InboxItem } from '../../shared/contract.js';
 import { KysoError, toKysoError, type ErrorPayload } from '../../shared/errors.js';
@@ -64,13 +64,14 @@ function senderOf(report: FileReport): string | null {
 }
 
 /** Keeps one received file, verifies it and lists it in the inbox. */
-export async function importIncoming(ctx: DeskContext, o: { path?: string; bytes?: Buffer; fileName?: string }, meta: IncomingMeta = {}): Promise<InboxView> {
+export async function importIncoming(ctx: DeskContext, o: { path?: string; move?: boolean; bytes?: Buffer; fileName?: string }, meta: IncomingMeta = {}): Promise<InboxView> {
   const fileName = o.fileName ?? (o.path ? basename(o.path) : 'received.pdf');
   const files = ctx.store.files;
   const staged = files.stagingPath('.pdf');
   try {
     try {
       if (o.bytes) writeFileSync(staged, o.bytes, { flag: 'wx' });
+      else if (o.move) renameSync(o.path!, staged);
       else copyFileSync(o.path!, staged);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

@@ -5,7 +5,7 @@
 import type { OutboxItem } from '../../shared/contract.js';
 import { KysoError } from '../../shared/errors.js';
 import { appendAudit } from '../store/audit.js';
-import { getDocument, type UrgencyValue } from '../store/documents.js';
+import { getDocument, getRevision, type UrgencyValue } from '../store/documents.js';
 import { findOutbox, markSentRows, outboxRows, recallRows, recipientsOf } from '../store/outbox.js';
 import { docSubject, refuse, type DeskContext } from './context.js';
 import { failIfSecret } from './documents.js';
@@ -43,7 +43,15 @@ function view(ctx: DeskContext, r: Row, now: Date): OutboxView {
     sentAt: r.sent_at,
     recalledAt: r.recalled_at,
     recallReason: r.recall_reason,
+    sha256: currentFile(ctx, r.document_id),
   };
+}
+
+/** The SHA-256 of the issued file (the document's current revision). */
+function currentFile(ctx: DeskContext, documentId: number): string {
+  const doc = getDocument(ctx.store.db, documentId);
+  if (doc.current_revision_id === null) throw new KysoError('INTERNAL', { reason: `document ${documentId} has no revision` });
+  return getRevision(ctx.store.db, doc.current_revision_id).sha256;
 }
 
 export function listOutbox(ctx: DeskContext, now: Date = ctx.now()): OutboxView[] {

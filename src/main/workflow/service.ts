@@ -101,9 +101,10 @@ export class WorkflowService {
     return addDocument(this.ctx, o);
   }
 
-  /** A file sent from the screen (its name and bytes). */
-  importDocument(o: { fileName: string; bytes: Buffer; title: string; method: Method; urgency: Urgency }): Promise<DocumentSummary> {
-    return addDocument(this.ctx, o);
+  /** A file sent from the screen: an upload of Kyso's own (its temporary file is moved into the store). */
+  importDocument(o: { fileName: string; upload: string; title: string; method: Method; urgency: Urgency }): Promise<DocumentSummary> {
+    const { upload, ...rest } = o;
+    return addDocument(this.ctx, { ...rest, path: upload, move: true });
   }
 
   /** Documents on the desk: unissued first, most urgent first, then the latest changed. */
@@ -197,6 +198,11 @@ export class WorkflowService {
   /** A received file's bytes, from the screen (verified by the desk itself). */
   importIncoming(fileName: string, bytes: Buffer, meta: IncomingMeta = {}): Promise<InboxView> {
     return importIncoming(this.ctx, { fileName, bytes }, meta);
+  }
+
+  /** A received file sent from the screen: an upload of Kyso's own, moved into the store. */
+  importIncomingUpload(fileName: string, upload: string, meta: IncomingMeta = {}): Promise<InboxView> {
+    return importIncoming(this.ctx, { fileName, path: upload, move: true }, meta);
   }
 
   /** A received file, or every PDF of a folder. */

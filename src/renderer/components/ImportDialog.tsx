@@ -1,5 +1,6 @@
 // Adds a draft to the signing queue: the PDF, its summary (trích yếu), the signing method and the
-// urgency. The file goes to the main process as base64 and is kept there under its SHA-256.
+// urgency. The file is sent to Kyso as soon as it is chosen (raw bytes, while the clerk types the
+// summary); the import call then names it by its SHA-256, and Kyso keeps it under that name.
 import { useState } from 'react';
 import type { DocumentSummary, Method, Urgency } from '../../shared/contract.js';
 import type { ErrorPayload } from '../../shared/errors.js';
@@ -7,14 +8,15 @@ import { api } from '../api.js';
 import { useT } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { call } from '../state.js';
-import { fileToBase64 } from '../util.js';
 import { ErrorBox } from './ErrorBox.js';
+import { FileChooser, type Chosen } from './FileChooser.js';
 
 export const URGENCIES: Urgency[] = ['normal', 'urgent', 'very-urgent', 'flash'];
 
 export function ImportDialog({ onImported, onClose }: { onImported: (d: DocumentSummary) => void; onClose: () => void }) {
   const { t } = useT();
-  const [file, setFile] = useState<File | null>(null);
+  const [file, setFile] = useState<Chosen | null>(null);
+  const [uploaded, setUploaded] = useState(false);
   const [title, setTitle] = useState('');
   const [method, setMethod] = useState<Method>(3);
   const [urgency, setUrgency] = useState<Urgency>('normal');
@@ -24,11 +26,16 @@ export function ImportDialog({ onImported, onClose }: { onImported: (d: Document
   const submit = async () => {
     if (!file) return;
     setBusy(true);
-    const doc = await call(
-      api.documents.import({ file: { name: file.name, data: await fileToBase64(file) }, title: title.trim() || file.name.replace(/\.pdf$/i, ''), method, urgency }),
-      setError,
-    );
+    const sent = await call(file.uploaded, setError);
+    const doc = sent
+      ? await call(api.documents.import({ file: { name: sent.name, sha256: sent.sha256 }, title: title.trim() || file.name.replace(/\.pdf$/i, ''), method, urgency }), setError)
+      : undefined;
     setBusy(false);
+    if (!doc) {
+      // An upload is used once, refused or not: the file must be chosen again.
+      setFile(null);
+      setUploaded(false);
+    }
     if (doc) onImported(doc);
   };
 
@@ -43,11 +50,27 @@ export function ImportDialog({ onImported, onClose }: { onImported: (d: Document
         }}
       >
         <h2>{t('importDraft')}</h2>
-        <label className={`file-drop ${file ? 'chosen' : ''}`}>
+        <FileChooser
+          kind="pdf"
+          accept="application/pdf,.pdf"
+          testId="import-file"
+          className={`file-drop ${file ? 'chosen' : ''}`}
+          onError={setError}
+          onChoose={([c]) => {
+            if (!c) return;
+            setFile(c);
+            setUploaded(false);
+            void c.uploaded.then((r) => {
+              if (r.ok) setUploaded(true);
+              else setError(r.error);
+            });
+          }}
+        >
           <Icon name="file" size={22} />
-          <span>{file ? file.name : t('chooseFile')}</span>
-          <input type="file" accept="application/pdf,.pdf" data-testid="import-file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-        </label>
+          <span data-testid="import-file-name" data-uploaded={uploaded}>
+            {file ? file.name : t('chooseFile')}
+          </span>
+        </FileChooser>
         <label>
           {t('title')}
           <input value={title} onChange={(e) => setTitle(e.target.value)} placeholder={t('titlePlaceholder')} data-testid="import-title" />

@@ -12,15 +12,15 @@ import { PdfPage } from '../components/PdfPage.js';
 import { IndicationBadge, VerdictView } from '../components/Verdict.js';
 import { useT } from '../i18n.js';
 import { Icon } from '../icons.js';
-import { openPdf, type PdfDocument } from '../pdf.js';
+import { openStoredPdf, saveStored } from '../files.js';
+import { type PdfDocument } from '../pdf.js';
 import { call } from '../state.js';
-import { base64ToBytes, savePdf, vnDateTime } from '../util.js';
+import { vnDateTime } from '../util.js';
 
 interface Opened {
   entry: ArchiveEntry;
   verdict: FileVerdict;
   pdf: PdfDocument;
-  data: string;
 }
 
 export function ArchiveScreen() {
@@ -45,7 +45,7 @@ export function ArchiveScreen() {
   const open = async (id: string) => {
     setOpening(id);
     const r = await call(api.archive.open({ id }), setError);
-    if (r) setOpened({ entry: r.entry, verdict: r.verdict, pdf: await openPdf(base64ToBytes(r.data)), data: r.data });
+    if (r) setOpened({ entry: r.entry, verdict: r.verdict, pdf: await openStoredPdf(r.entry.sha256) });
     setOpening(null);
   };
 
@@ -140,7 +140,7 @@ export function ArchiveScreen() {
                 <h3>{t('report')}</h3>
                 <VerdictView verdict={opened.verdict} />
                 <div className="row actions-row">
-                  <button onClick={() => savePdf(`${(opened.entry.number ?? opened.entry.title).replace(/[\\/:*?"<>|]+/g, '-')}.pdf`, opened.data)}>
+                  <button onClick={() => saveStored(opened.entry.sha256, `${(opened.entry.number ?? opened.entry.title).replace(/[\\/:*?"<>|]+/g, '-')}.pdf`)}>
                     <Icon name="download" /> {t('downloadFile')}
                   </button>
                 </div>

@@ -12,9 +12,11 @@ import { PdfPage } from '../components/PdfPage.js';
 import { COLOUR, IndicationBadge, SignatureDots, VerdictView } from '../components/Verdict.js';
 import { useT } from '../i18n.js';
 import { Icon } from '../icons.js';
-import { openPdf, type PdfDocument } from '../pdf.js';
+import { FileChooser, type Chosen } from '../components/FileChooser.js';
+import { openStoredPdf, saveStored } from '../files.js';
+import { type PdfDocument } from '../pdf.js';
 import { call, useShared } from '../state.js';
-import { base64ToBytes, fileToBase64, savePdf, vnDateTime } from '../util.js';
+import { vnDateTime } from '../util.js';
 
 /** Accept (register with số đến) or return with a reason; once decided, what was decided. */
 function Decision({ item, reason, setReason, decide }: { item: InboxItem; reason: string; setReason: (r: string) => void; decide: (accept: boolean) => Promise<void> }) {
@@ -67,27 +69,29 @@ export function InboxScreen() {
     return () => clearTimeout(timer);
   }, [reload]);
   const item = items.find((x) => x.id === selected) ?? null;
+  const sha256 = item?.sha256;
   useEffect(() => {
     setPreview(null);
     setReason('');
-    if (!selected) return;
+    if (!selected || !sha256) return;
     let cancelled = false;
-    void (async () => {
-      const c = await call(api.inbox.content({ id: selected }), setError);
-      if (c && !cancelled) setPreview(await openPdf(base64ToBytes(c.data)));
-    })();
+    void openStoredPdf(sha256).then(
+      (doc) => {
+        if (!cancelled) setPreview(doc);
+      },
+      (e: unknown) => setError({ code: 'FILE_READ_FAILED', details: { path: sha256, reason: (e as Error).message } }),
+    );
     return () => {
       cancelled = true;
     };
-  }, [selected]);
+  }, [selected, sha256]);
 
-  const receive = async (input: HTMLInputElement) => {
-    const files = [...(input.files ?? [])];
-    input.value = '';
+  const receive = async (chosen: Chosen[]) => {
     let last: InboxItem | undefined;
-    for (const f of files) {
-      setReceiving(f.name);
-      const got = await call(api.inbox.import({ file: { name: f.name, data: await fileToBase64(f) } }), setError);
+    for (const c of chosen) {
+      setReceiving(c.name);
+      const sent = await call(c.uploaded, setError);
+      const got = sent ? await call(api.inbox.import({ file: { name: sent.name, sha256: sent.sha256 } }), setError) : undefined;
       if (got) last = got;
     }
     setReceiving(null);
@@ -102,7 +106,6 @@ export function InboxScreen() {
       await reload();
     }
   };
-  const content = async () => (item ? await call(api.inbox.content({ id: item.id }), setError) : undefined);
 
   return (
     <section className="screen" data-testid="screen-inbox">
@@ -115,10 +118,18 @@ export function InboxScreen() {
           <Icon name="search" />
           <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t('inboxSearch')} aria-label={t('inboxSearch')} data-testid="inbox-search" />
         </label>
-        <label className={`button primary ${receiving ? 'disabled' : ''}`}>
+        <FileChooser
+          kind="pdf"
+          accept="application/pdf,.pdf"
+          multiple
+          testId="inbox-file"
+          disabled={receiving !== null}
+          className={`button primary ${receiving ? 'disabled' : ''}`}
+          onError={setError}
+          onChoose={(chosen) => void receive(chosen)}
+        >
           <Icon name="upload" /> {t('importIncoming')}
-          <input type="file" accept="application/pdf,.pdf" multiple data-testid="inbox-file" disabled={receiving !== null} onChange={(e) => void receive(e.target)} />
-        </label>
+        </FileChooser>
       </header>
       <ErrorBox error={error} onClose={() => setError(null)} />
       {receiving && <Busy text={t('receiving', { name: receiving })} />}
@@ -196,12 +207,7 @@ export function InboxScreen() {
             )}
             <VerdictView verdict={item.verdict} between={<Decision item={item} reason={reason} setReason={setReason} decide={decide} />} />
             <div className="row actions-row">
-              <button
-                onClick={async () => {
-                  const c = await content();
-                  if (c) savePdf(item.fileName, c.data);
-                }}
-              >
+              <button onClick={() => saveStored(item.sha256, item.fileName)}>
                 <Icon name="download" /> {t('downloadFile')}
               </button>
             </div>

@@ -10,7 +10,8 @@ import { ErrorBox } from '../components/ErrorBox.js';
 import { useT } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { call, useShared } from '../state.js';
-import { savePdf, vnDateTime } from '../util.js';
+import { saveStored } from '../files.js';
+import { vnDateTime } from '../util.js';
 
 export function OutboxScreen() {
   const { t } = useT();
@@ -44,11 +45,7 @@ export function OutboxScreen() {
     }
   };
 
-  const download = async (x: OutboxItem) => {
-    const c = await call(api.documents.content({ id: x.documentId }), setError);
-    const name = `${(x.number ?? x.title).replace(/[\\/:*?"<>|]+/g, '-')}.pdf`;
-    if (c) savePdf(name, c.data);
-  };
+  const download = (x: OutboxItem) => saveStored(x.sha256, `${(x.number ?? x.title).replace(/[\\/:*?"<>|]+/g, '-')}.pdf`);
 
   return (
     <section className="screen" data-testid="screen-outbox">

@@ -1,36 +1,34 @@
 // Cài đặt: the token driver and PIN tries, trusted roots and revocation lists, images per person,
 // the placement preset, the language.
 import { useEffect, useState } from 'react';
-import type { ImageKind, Settings } from '../../shared/contract.js';
+import type { FileKind, FileRef, ImageKind, Settings } from '../../shared/contract.js';
 import type { ErrorPayload } from '../../shared/errors.js';
 import { api } from '../api.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { useT, type Lang } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { call, useShared } from '../state.js';
-import { fileToBase64, vnDateTime } from '../util.js';
+import { FileChooser } from '../components/FileChooser.js';
+import { vnDateTime } from '../util.js';
 
 type SettingsCall = Promise<Awaited<ReturnType<typeof api.settings.get>>>;
 
-function FileButton({ label, accept, testId, disabled, onFile }: { label: string; accept: string; testId: string; disabled?: boolean; onFile: (f: { name: string; data: string }) => void }) {
+/** A settings file (certificate, CRL, image): sent to Kyso, then named in the call by `use`. */
+function FileButton({ label, kind, accept, testId, disabled, onFile, onError }: { label: string; kind: FileKind; accept: string; testId: string; disabled?: boolean; onFile: (f: FileRef) => void; onError: (e: ErrorPayload) => void }) {
   return (
-    <label className={`button ${disabled ? 'disabled' : ''}`}>
+    <FileChooser
+      kind={kind}
+      accept={accept}
+      testId={testId}
+      disabled={disabled}
+      className={`button ${disabled ? 'disabled' : ''}`}
+      onError={onError}
+      onChoose={([c]) => {
+        void c?.uploaded.then((r) => (r.ok ? onFile({ name: r.value.name, sha256: r.value.sha256 }) : onError(r.error)));
+      }}
+    >
       <Icon name="upload" size={16} /> {label}
-      <input
-        type="file"
-        accept={accept}
-        data-testid={testId}
-        disabled={disabled}
-        onChange={async (e) => {
-          const input = e.target;
-          const f = input.files?.[0];
-          if (!f) return;
-          const data = await fileToBase64(f);
-          input.value = '';
-          onFile({ name: f.name, data });
-        }}
-      />
-    </label>
+    </FileChooser>
   );
 }
 
@@ -121,7 +119,7 @@ export function SettingsScreen({ onLanguage }: { onLanguage: (l: Lang) => void }
                 </li>
               ))}
             </ul>
-            <FileButton label={t('addTrust')} accept=".pem,.cer,.crt,.der" testId="trust-file" onFile={(file) => void apply(api.settings.addTrustAnchor({ file }))} />
+            <FileButton label={t('addTrust')} accept=".pem,.cer,.crt,.der" kind="certificate" testId="trust-file" onError={setError} onFile={(file) => void apply(api.settings.addTrustAnchor({ file }))} />
           </fieldset>
 
           <fieldset>
@@ -139,7 +137,7 @@ export function SettingsScreen({ onLanguage }: { onLanguage: (l: Lang) => void }
                 </li>
               ))}
             </ul>
-            <FileButton label={t('addCrl')} accept=".crl,.pem,.der" testId="crl-file" onFile={(file) => void apply(api.settings.addCrl({ file }))} />
+            <FileButton label={t('addCrl')} accept=".crl,.pem,.der" kind="crl" testId="crl-file" onError={setError} onFile={(file) => void apply(api.settings.addCrl({ file }))} />
             <label className="check">
               <input type="checkbox" checked={settings.onlineRevocation} onChange={(e) => void apply(api.settings.update({ onlineRevocation: e.target.checked }))} data-testid="online-revocation" />
               {t('online')}
@@ -168,7 +166,7 @@ export function SettingsScreen({ onLanguage }: { onLanguage: (l: Lang) => void }
                   <option value="initials">{t('img_initials')}</option>
                 </select>
               </label>
-              <FileButton label={t('uploadImage')} accept="image/png,.png" testId="image-file" disabled={!person.trim()} onFile={(file) => void apply(api.settings.setImage({ person: person.trim(), kind, file }))} />
+              <FileButton label={t('uploadImage')} accept="image/png,.png" kind="png" testId="image-file" onError={setError} disabled={!person.trim()} onFile={(file) => void apply(api.settings.setImage({ person: person.trim(), kind, file }))} />
             </div>
             <div className="people">
               {people.filter((p) => imagesOf(p).length > 0).length === 0 && <p className="muted">{t('noImages')}</p>}

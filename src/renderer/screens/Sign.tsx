@@ -16,9 +16,10 @@ import { TokenSelect, useTokenChoice } from '../components/TokenSelect.js';
 import { VerdictView } from '../components/Verdict.js';
 import { useT } from '../i18n.js';
 import { Icon } from '../icons.js';
-import { findText, openPdf, type PdfDocument } from '../pdf.js';
+import { openStoredPdf, saveStored } from '../files.js';
+import { findText, type PdfDocument } from '../pdf.js';
 import { call, useShared } from '../state.js';
-import { base64ToBytes, savePdf, signedName, vnDate, vnToday } from '../util.js';
+import { signedName, vnDate, vnToday } from '../util.js';
 
 const ROLE_IMAGE: Record<Role, ImageKind> = { drafter: 'initials', leader: 'signature', org: 'seal' };
 const MAX_PAGE_WIDTH = 620;
@@ -92,11 +93,6 @@ export function SignScreen() {
     if (settings && !preset) setPreset(settings.preset);
   }, [settings, preset]);
 
-  const loadPdf = useCallback(async (id: string) => {
-    const content = await call(api.documents.content({ id }), setError);
-    if (!content) return;
-    setPdf(await openPdf(base64ToBytes(content.data)));
-  }, []);
   useEffect(() => {
     setPdf(null);
     setPage(1);
@@ -105,8 +101,23 @@ export function SignScreen() {
     setReturning(null);
     setNumber('');
     setIssueDate(vnToday());
-    if (selected) void loadPdf(selected);
-  }, [selected, loadPdf]);
+  }, [selected]);
+  // The page shows the document's current file, read by ranges: opened again when a signature
+  // (or a new draft) makes a new revision.
+  const sha256 = doc?.sha256;
+  useEffect(() => {
+    if (!sha256) return;
+    let cancelled = false;
+    void openStoredPdf(sha256).then(
+      (d) => {
+        if (!cancelled) setPdf(d);
+      },
+      (e: unknown) => setError({ code: 'FILE_READ_FAILED', details: { path: sha256, reason: (e as Error).message } }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [sha256]);
 
   const imageOf = (kind: ImageKind): string | null => settings?.images.find((i) => i.person === tokenLabel && i.kind === kind)?.data ?? null;
   const images = { signature: imageOf('signature'), seal: imageOf('seal'), initials: imageOf('initials') };
@@ -135,9 +146,8 @@ export function SignScreen() {
     place(kind, { page: hit.page, rect: [Math.round(hit.x + hit.width / 2 - w / 2 - view[0]!), Math.round(hit.y - h - 4 - view[1]!), w, h] });
   };
 
-  const afterSigning = async (id: string) => {
+  const afterSigning = async (_id: string) => {
     await reload();
-    if (id === selected) await loadPdf(id);
   };
 
   const signOne = async (pin: string) => {
@@ -207,7 +217,6 @@ export function SignScreen() {
     setChecked(new Set());
     void refreshTokens();
     await reload();
-    if (selected) await loadPdf(selected);
   };
 
   const sendBack = async () => {
@@ -219,10 +228,8 @@ export function SignScreen() {
     }
   };
 
-  const download = async () => {
-    if (!doc) return;
-    const c = await call(api.documents.content({ id: doc.id }), setError);
-    if (c) savePdf(doc.signatures.length ? signedName(doc.fileName) : doc.fileName, c.data);
+  const download = () => {
+    if (doc) saveStored(doc.sha256, doc.signatures.length ? signedName(doc.fileName) : doc.fileName);
   };
 
   const verify = async () => {

@@ -92,4 +92,8 @@ export const ERROR_MESSAGES_EN: Record<ErrorCode, ErrorText> = {
   SIGN_RESULT_INVALID: { message: 'The signature just made does not verify ({reason}); the document was not changed.', hint: 'This is a Kyso or token fault; tell your IT officer.' },
   INBOX_SIGNATURE_INVALID: { message: 'Incoming document {id} has an invalid signature ({indication}) and cannot be accepted.', hint: 'Return it to the sender the same day with the reason (kyso inbox reject).' },
   SEAL_IMAGE_MISSING: { message: 'There is no seal image for “{person}” to put over the competent person\'s signature.', hint: 'Add the seal image (transparent PNG at its real size) in Settings, or drag the organisation signature\'s place onto the page, or choose the Quảng Ninh preset.' },
+  UPLOAD_DISK_FULL: { message: 'The disk is full: Kyso could not receive the file ({received} bytes written to {path}); the partial file was discarded.', hint: 'Free some space on the disk that holds Kyso\'s data folder and add the file again; nothing was kept.' },
+  UPLOAD_INCOMPLETE: { message: 'The upload was cut off midway ({received} bytes); Kyso discarded what it received.', hint: 'Choose the file and send it again; nothing was kept.' },
+  UPLOAD_NOT_FOUND: { message: 'Kyso has no uploaded file {sha256} (not finished, already used, or expired).', hint: 'Choose the file and add it again.' },
+  FILE_PICK_UNAVAILABLE: { message: 'The app\'s file dialog is not available in {transport} mode.', hint: 'Choose the file with the file field on the page.' },
 };

@@ -92,4 +92,8 @@ export const ERROR_MESSAGES_VI: Record<ErrorCode, ErrorText> = {
   SIGN_RESULT_INVALID: { message: 'Chữ ký vừa tạo không kiểm tra được ({reason}); văn bản không bị thay đổi.', hint: 'Đây là lỗi của Kyso hoặc của token; báo cán bộ CNTT.' },
   INBOX_SIGNATURE_INVALID: { message: 'Văn bản đến {id} có chữ ký số không hợp lệ ({indication}), không thể tiếp nhận.', hint: 'Trả lại văn bản cho nơi gửi ngay trong ngày, ghi rõ lý do (kyso inbox reject).' },
   SEAL_IMAGE_MISSING: { message: 'Chưa có ảnh con dấu của “{person}” để đóng lên chữ ký của người có thẩm quyền.', hint: 'Thêm ảnh con dấu (PNG nền trong suốt, đúng kích thước thật) trong Cài đặt, hoặc kéo vị trí chữ ký số của cơ quan lên trang, hoặc chọn mẫu vị trí Quảng Ninh.' },
+  UPLOAD_DISK_FULL: { message: 'Ổ đĩa đã đầy, Kyso không nhận được tệp ({received} byte đã ghi vào {path}); tệp đang gửi đã bị bỏ.', hint: 'Giải phóng dung lượng ổ đĩa chứa thư mục dữ liệu của Kyso rồi thêm tệp lại; không có gì được lưu.' },
+  UPLOAD_INCOMPLETE: { message: 'Tệp gửi lên bị ngắt giữa chừng ({received} byte); Kyso đã bỏ phần nhận được.', hint: 'Chọn lại tệp và gửi lại; không có gì được lưu.' },
+  UPLOAD_NOT_FOUND: { message: 'Kyso không có tệp gửi lên {sha256} (tệp chưa gửi xong, đã dùng hoặc đã quá hạn).', hint: 'Chọn lại tệp và thêm lại.' },
+  FILE_PICK_UNAVAILABLE: { message: 'Hộp thoại chọn tệp của ứng dụng không có ở chế độ {transport}.', hint: 'Chọn tệp bằng ô chọn tệp trên trang.' },
 };

@@ -1,0 +1,227 @@
+// Issue 11 part 2: files cross HTTP by reference. The web server of `npm run web`, in this process
+// over a real data folder: PUT /files streams raw bytes to an upload named by their SHA-256 (key
+// and origin checked as for API calls), calls name files by that SHA-256, GET /files/<sha256>
+// serves stored files with HTTP ranges (206, 416). What goes wrong leaves nothing: an upload cut
+// off midway, and one that fills the disk (a real 1 MiB tmpfs) with its own error code.
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { DocumentSummary, Result } from '../../src/shared/contract.js';
+import { createApp, type Services } from '../../src/main/api/services.js';
+import { startWebServer, type WebServer } from '../../src/main/web/server.js';
+import { makeNd30Pdf } from '../fixtures/nd30.js';
+import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
+
+const staticDir = join(repoRoot(), 'dist', 'renderer');
+
+interface Running {
+  data: string;
+  server: WebServer;
+  services: Services;
+}
+
+async function start(data: string): Promise<Running> {
+  const { dispatch, services } = createApp({ dataDir: data, transport: 'web', version: 'test' });
+  const server = await startWebServer({ dispatch, staticDir, files: services.files });
+  return { data, server, services };
+}
+
+async function stop(r: Running | undefined): Promise<void> {
+  if (!r) return;
+  await r.server.close();
+  r.services.close();
+}
+
+/** Every file under a folder, recursively (what an upload may have left behind). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+let work: string;
+let app: Running;
+let pdf: Buffer;
+
+const put = (body: Buffer | undefined, headers: Record<string, string> = { 'X-Kyso-Key': app.server.key }) =>
+  fetch(`${app.server.origin}/files`, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream', ...headers }, body });
+const get = (path: string, headers: Record<string, string> = { 'X-Kyso-Key': app.server.key }) => fetch(`${app.server.origin}${path}`, { headers });
+const callApi = async <T>(name: string, input: unknown): Promise<Result<T>> =>
+  (await (
+    await fetch(`${app.server.origin}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Kyso-Key': app.server.key }, body: JSON.stringify(input) })
+  ).json()) as Result<T>;
+
+beforeAll(async () => {
+  if (!existsSync(join(staticDir, 'index.html'))) throw new Error(`${staticDir} is missing: run npm run setup`);
+  work = makeTempDir('web-files');
+  app = await start(join(work, 'data'));
+  pdf = await makeNd30Pdf();
+});
+
+afterAll(async () => {
+  await stop(app);
+  if (work) removeTempDir(work);
+});
+
+describe('PUT /files', () => {
+  test('streams the raw bytes to an upload and answers their SHA-256 and size', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    const r = await put(bytes);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ ok: true, value: { sha256: sha(bytes), size: bytes.length } });
+    expect(filesUnder(join(app.data, 'uploads')).map((p) => p.split('/').pop())).toEqual([sha(bytes)]);
+  });
+
+  test('needs this launch\'s key in its header (not a cookie), from our origin and host', async () => {
+    const before = filesUnder(join(app.data, 'uploads')).length;
+    const body = Buffer.from('%PDF-1.4 not for you');
+    expect((await put(body, {})).status).toBe(403);
+    expect((await put(body, { 'X-Kyso-Key': 'wrong' })).status).toBe(403);
+    expect((await put(body, { Cookie: `kyso_key_${app.server.port}=${app.server.key}` })).status).toBe(403);
+    const foreign = await put(body, { 'X-Kyso-Key': app.server.key, Origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ ok: false, error: { code: 'API_FORBIDDEN' } });
+    expect((await fetch(`${app.server.origin}/files`, { method: 'POST', headers: { 'X-Kyso-Key': app.server.key }, body })).status).toBe(405);
+    expect(filesUnder(join(app.data, 'uploads'))).toHaveLength(before);
+  });
+
+  test('an upload cut off midway leaves no file and no row', async () => {
+    const before = filesUnder(app.data).filter((p) => !p.includes('kyso.db'));
+    // A client that announces 8 MiB, sends 1 MiB and goes away.
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(app.server.port, '127.0.0.1', () => {
+        s.write(
+          `PUT /files HTTP/1.1\r\nHost: 127.0.0.1:${app.server.port}\r\nX-Kyso-Key: ${app.server.key}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${8 * 1024 * 1024}\r\n\r\n`,
+        );
+        s.write(randomBytes(1024 * 1024), () => setTimeout(() => s.destroy(), 100));
+      });
+      s.on('close', () => resolve());
+      s.on('error', reject);
+    });
+    // The server notices the close and removes what it wrote.
+    await expect.poll(() => filesUnder(join(app.data, 'uploads')).filter((p) => p.includes('.part-')), { timeout: 5000 }).toEqual([]);
+    expect(filesUnder(app.data).filter((p) => !p.includes('kyso.db'))).toEqual(before);
+    const list = await callApi<DocumentSummary[]>('documents.list', {});
+    expect(list).toEqual({ ok: true, value: [] });
+    // And it still answers.
+    expect((await put(Buffer.from('after'))).status).toBe(200);
+  });
+});
+
+describe('calls name files by SHA-256; GET /files/<sha256> serves them with ranges', () => {
+  let doc: DocumentSummary;
+
+  test('documents.import takes the upload into the store (the upload is used once)', async () => {
+    const up = (await (await put(pdf)).json()) as Result<{ sha256: string; size: number }>;
+    if (!up.ok) throw new Error(JSON.stringify(up));
+    const r = await callApi<DocumentSummary>('documents.import', { file: { name: 'QĐ ký số.pdf', sha256: up.value.sha256 }, title: 'Quyết định', method: 1, urgency: 'normal' });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    doc = r.value;
+    expect(doc).toMatchObject({ fileName: 'QĐ ký số.pdf', sha256: sha(pdf), size: pdf.length, state: 'draft' });
+    expect(existsSync(join(app.data, 'uploads', up.value.sha256))).toBe(false);
+    expect(existsSync(join(app.data, 'files', doc.sha256.slice(0, 2), doc.sha256.slice(2)))).toBe(true);
+    const again = await callApi('documents.import', { file: { name: 'x.pdf', sha256: up.value.sha256 }, title: 'x', method: 1, urgency: 'normal' });
+    expect(again).toEqual({ ok: false, error: { code: 'UPLOAD_NOT_FOUND', details: { sha256: up.value.sha256 } } });
+    // Bytes in a call are not a file: the contract takes only a SHA-256.
+    const inline = await callApi('documents.import', { file: { name: 'x.pdf', data: pdf.toString('base64') }, title: 'x', method: 1, urgency: 'normal' });
+    expect(inline).toMatchObject({ ok: false, error: { code: 'API_INVALID_INPUT' } });
+  });
+
+  test('whole file: 200 with its length, ranges announced', async () => {
+    const r = await get(`/files/${doc.sha256}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('accept-ranges')).toBe('bytes');
+    expect(r.headers.get('content-type')).toBe('application/pdf');
+    expect(Number(r.headers.get('content-length'))).toBe(pdf.length);
+    expect(Buffer.from(await r.arrayBuffer()).equals(pdf)).toBe(true);
+  });
+
+  test('a range: 206 with the right Content-Range and bytes', async () => {
+    const size = pdf.length;
+    const cases: Array<[string, number, number]> = [
+      ['bytes=0-1023', 0, 1023],
+      ['bytes=1000-1999', 1000, 1999],
+      [`bytes=${size - 100}-`, size - 100, size - 1],
+      ['bytes=-64', size - 64, size - 1],
+      [`bytes=10-${size + 5000}`, 10, size - 1],
+    ];
+    for (const [range, start, end] of cases) {
+      const r = await get(`/files/${doc.sha256}`, { 'X-Kyso-Key': app.server.key, Range: range });
+      expect(r.status, range).toBe(206);
+      expect(r.headers.get('content-range'), range).toBe(`bytes ${start}-${end}/${size}`);
+      expect(Number(r.headers.get('content-length')), range).toBe(end - start + 1);
+      expect(Buffer.from(await r.arrayBuffer()).equals(pdf.subarray(start, end + 1)), range).toBe(true);
+    }
+  });
+
+  test('a range outside the file: 416 with bytes */size', async () => {
+    for (const range of [`bytes=${pdf.length}-`, `bytes=${pdf.length + 10}-${pdf.length + 20}`, 'bytes=500-100', 'bytes=-0', 'bytes=abc', 'bytes=0-1,5-9']) {
+      const r = await get(`/files/${doc.sha256}`, { 'X-Kyso-Key': app.server.key, Range: range });
+      expect(r.status, range).toBe(416);
+      expect(r.headers.get('content-range'), range).toBe(`bytes */${pdf.length}`);
+    }
+  });
+
+  test('a download names the file (Vietnamese name kept in UTF-8)', async () => {
+    const r = await get(`/files/${doc.sha256}?download=${encodeURIComponent('QĐ ký số.signed.pdf')}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-disposition')).toBe(`attachment; filename="QD ky so.signed.pdf"; filename*=UTF-8''${encodeURIComponent('QĐ ký số.signed.pdf')}`);
+    await r.arrayBuffer();
+  });
+
+  test('reading needs the key (header or the page\'s cookie) and our origin; unknown files are 404', async () => {
+    expect((await get(`/files/${doc.sha256}`, {})).status).toBe(403);
+    expect((await get(`/files/${doc.sha256}`, { 'X-Kyso-Key': 'wrong' })).status).toBe(403);
+    expect((await get(`/files/${doc.sha256}`, { 'X-Kyso-Key': app.server.key, Origin: 'http://evil.example' })).status).toBe(403);
+    const withCookie = await get(`/files/${doc.sha256}`, { Cookie: `kyso_key_${app.server.port}=${app.server.key}`, Range: 'bytes=0-4' });
+    expect(withCookie.status).toBe(206);
+    expect(await withCookie.text()).toBe('%PDF-');
+    expect((await get(`/files/${'0'.repeat(64)}`)).status).toBe(404);
+    expect((await get('/files/../../kyso.db')).status).toBe(404);
+  });
+});
+
+describe('a full disk', () => {
+  let full: Running | undefined;
+  let mountPoint: string | undefined;
+
+  afterAll(async () => {
+    await stop(full);
+    if (mountPoint) spawnSync('umount', [mountPoint]);
+  });
+
+  test('an upload larger than the free space: UPLOAD_DISK_FULL (vi and en), nothing left behind', async () => {
+    mountPoint = join(work, 'tiny-disk');
+    mkdirSync(mountPoint);
+    // A real file system of 1 MiB (tmpfs; needs root, which the build machines are).
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { encoding: 'utf8' });
+    if (m.status !== 0) {
+      mountPoint = undefined;
+      throw new Error(`cannot mount a 1 MiB tmpfs for the full-disk test: ${m.stderr}`);
+    }
+    full = await start(join(mountPoint, 'data'));
+    const r = await fetch(`${full.server.origin}/files`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/octet-stream', 'X-Kyso-Key': full.server.key },
+      body: randomBytes(3 * 1024 * 1024),
+    });
+    expect(r.status).toBe(507);
+    const body = (await r.json()) as Result<never>;
+    expect(body).toMatchObject({ ok: false, error: { code: 'UPLOAD_DISK_FULL', details: { path: join(mountPoint, 'data', 'uploads') } } });
+    const { renderError } = await import('../../src/shared/errors.js');
+    if (body.ok) return;
+    expect(renderError(body.error.code, body.error.details, 'vi').message).toMatch(/^Ổ đĩa đã đầy/);
+    expect(renderError(body.error.code, body.error.details, 'en').message).toMatch(/^The disk is full/);
+    expect(filesUnder(join(mountPoint, 'data', 'uploads'))).toEqual([]);
+    // Space is back: a small file goes through.
+    const small = Buffer.from('%PDF-1.4 small');
+    const ok = await fetch(`${full.server.origin}/files`, { method: 'PUT', headers: { 'X-Kyso-Key': full.server.key }, body: small });
+    expect(await ok.json()).toEqual({ ok: true, value: { sha256: sha(small), size: small.length } });
+  });
+});

@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { errorLine, KysoError, toKysoError } from '../../shared/errors.js';
-import { loadTrustStore } from '../verify/chain.js';
+import { catalogueCertificates } from '../trust/catalogue.js';
+import { loadTrustStore, type TrustStore } from '../verify/chain.js';
 import type { RangeHasher } from '../verify/hash-worker.js';
 import { verifyPdf, type FileReport } from '../verify/verify.js';
 import { list, parse } from './args.js';
@@ -15,7 +16,7 @@ function configDir(): string {
   return process.env.XDG_CONFIG_HOME ? join(process.env.XDG_CONFIG_HOME, 'kyso') : join(homedir(), '.config', 'kyso');
 }
 
-function cacheDir(): string {
+export function cacheDir(): string {
   return process.env.XDG_CACHE_HOME ? join(process.env.XDG_CACHE_HOME, 'kyso', 'revocation') : join(homedir(), '.cache', 'kyso', 'revocation');
 }
 
@@ -39,8 +40,18 @@ export function trustFiles(given: string[]): string[] {
   return out;
 }
 
+/**
+ * The trusted roots of the command line (--trust, KYSO_TRUST, ~/.config/kyso/trust) plus the CA
+ * catalogue's accepted roots; `intermediates`: the catalogue's accepted sub-CAs.
+ */
+export function commandTrust(given: string[]): { trust: TrustStore; intermediates: Buffer[] } {
+  const store = loadTrustStore(trustFiles(given));
+  const catalogue = catalogueCertificates();
+  return { trust: { anchors: [...store.anchors, ...catalogue.anchors] }, intermediates: catalogue.intermediates };
+}
+
 /** DER of a CRL or certificate file, PEM or DER. */
-function readDerOrPem(path: string): Buffer[] {
+export function readDerOrPem(path: string): Buffer[] {
   if (!existsSync(path)) throw new KysoError('FILE_NOT_FOUND', { path });
   const raw = readFileSync(path);
   const text = raw.toString('latin1');
@@ -70,12 +81,12 @@ export async function verifyCommand(argv: string[], rangeHasher?: RangeHasher): 
   if (p.positionals.length !== 1) throw new KysoError('USAGE', { reason: 'give exactly one PDF file to verify' });
   const file = resolve(p.positionals[0]!);
   try {
-    const trust = loadTrustStore(trustFiles(list(p, 'trust')));
+    const { trust, intermediates } = commandTrust(list(p, 'trust'));
     const report = await verifyPdf(file, {
       trust,
       crls: list(p, 'crl').flatMap(readDerOrPem),
       ocsps: list(p, 'ocsp').flatMap(readDerOrPem),
-      extraCerts: list(p, 'cert').flatMap(readDerOrPem),
+      extraCerts: [...list(p, 'cert').flatMap(readDerOrPem), ...intermediates],
       online: p.values.offline !== true,
       cacheDir: cacheDir(),
       rangeHasher,

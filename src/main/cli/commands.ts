@@ -8,7 +8,9 @@ import { finalizeAll, formatTokenList, listTokens, openToken, resolveModulePath,
 import type { SignatureScheme } from '../cms/signer.js';
 import { tsaDigestTimestamper, tsaTimestamper } from '../sign/timestamp.js';
 import { int, parse, pinFromEnv, rect, required, str, list, type Parsed } from './args.js';
-import { verifyCommand } from './verify.js';
+import { cacheDir, commandTrust, readDerOrPem, verifyCommand } from './verify.js';
+import { checkSignerCertificate, type SignerWarning } from '../trust/signer-check.js';
+import { TRUST_COMMANDS, TRUST_HELP } from './trust.js';
 import { DESK_COMMANDS, DESK_HELP } from './desk-commands.js';
 
 export type Command = (argv: string[]) => Promise<number>;
@@ -25,8 +27,16 @@ Cách dùng | Usage:
             [--role drafter|leader|org|attachment|copy] [--image PNG] [--anchor TEXT]
             [--preset nd30|quang-ninh] [--signer-name TEXT] [--signer-title TEXT]
             [--doc-number TEXT] [--issued YYYY-MM-DD] [--organisation TEXT] [--copy-form TEXT]
-            [--tsa URL]
+            [--tsa URL] [--cert PEM]... [--trust PEM]... [--crl FILE]... [--offline]
       Ký số tệp PDF (cập nhật gia tăng) | Sign a PDF (incremental update).
+      Trước khi ký, chứng thư của người ký được kiểm tra (hiệu lực, mục đích, chuỗi đến CA gốc,
+      thu hồi qua OCSP/CRL); chứng thư bị thu hồi thì không ký (CERT_REVOKED). Chuỗi CA trung gian và
+      dữ liệu thu hồi được gắn vào chữ ký | Before signing, the signer's certificate is checked
+      (validity, key usage, path to a trusted root, revocation by OCSP/CRL); a revoked one is refused
+      (CERT_REVOKED). The intermediates and the revocation data are embedded in the signature.
+      --cert: chứng thư CA trung gian | intermediate certificates (when the token holds only the signer's).
+      --crl, --offline: kiểm tra thu hồi bằng CRL đã có, không dùng mạng | check revocation with
+             these CRLs, without the network.
       --tsa: gắn dấu thời gian RFC 3161 vào chữ ký (PAdES B-T), ví dụ http://ca.gov.vn/tsa
              | timestamp the signature (RFC 3161, PAdES B-T); also KYSO_TSA_URL.
       Mã PIN đọc từ biến môi trường VAR, không bao giờ từ dòng lệnh | The PIN is read from the
@@ -54,7 +64,7 @@ Cách dùng | Usage:
       Mã thoát | Exit: 0 mọi chữ ký hợp lệ | all passed; 1 có chữ ký không hợp lệ | one failed;
       3 chưa xác định | indeterminate; 2 sai cú pháp hoặc không phải PDF | bad usage or not a PDF.
       Chứng thư gốc tin cậy | Trusted roots: --trust, KYSO_TRUST, ~/.config/kyso/trust/*.pem.
-${DESK_HELP}
+${TRUST_HELP}${DESK_HELP}
 Mã thoát | Exit codes: 0 thành công | success; 1 lỗi | failed; 2 sai cú pháp lệnh | wrong usage.
 Driver PKCS#11: --module, hoặc | or KYSO_PKCS11_MODULE, hoặc danh mục | or the catalogue native/token-drivers.json.
 `;
@@ -117,8 +127,15 @@ const sign: Command = async (argv) => {
     organisation: { type: 'string' },
     'copy-form': { type: 'string' },
     tsa: { type: 'string' },
+    cert: { type: 'string', multiple: true },
+    trust: { type: 'string', multiple: true },
+    crl: { type: 'string', multiple: true },
+    offline: { type: 'boolean' },
   });
   if (p.positionals.length !== 1) throw new KysoError('USAGE', { reason: 'give exactly one input PDF' });
+  const extraCerts = list(p, 'cert').flatMap((f) => readDerOrPem(resolve(f)));
+  const crls = list(p, 'crl').flatMap((f) => readDerOrPem(resolve(f)));
+  const { trust, intermediates } = commandTrust(list(p, 'trust'));
   const tsaUrl = str(p, 'tsa') ?? (process.env.KYSO_TSA_URL || undefined);
   if (tsaUrl && !/^https?:\/\//.test(tsaUrl)) throw new KysoError('USAGE', { reason: '--tsa must be an http:// or https:// address' });
   const input = resolve(p.positionals[0]!);
@@ -135,6 +152,16 @@ const sign: Command = async (argv) => {
   try {
     session.login(pin);
     const signer = session.signer({ keyId: str(p, 'key-id'), scheme: sch });
+    // TT 15/2025: the certificate is checked before the token signs; nothing is written when it is revoked.
+    const checked = await checkSignerCertificate({
+      certificate: signer.certificate,
+      tokenChain: signer.chain,
+      extraCerts: [...extraCerts, ...intermediates],
+      trust,
+      crls,
+      online: p.values.offline !== true,
+      cacheDir: cacheDir(),
+    });
     const common = {
       input,
       output,
@@ -145,10 +172,14 @@ const sign: Command = async (argv) => {
       fieldName: str(p, 'field'),
       profile: prof,
       timestamp: tsaUrl ? tsaTimestamper({ url: tsaUrl }) : undefined,
+      chain: checked.chain,
+      revocation: checked.revocation,
     };
     const visibleResult: SignVisibleResult | undefined = visible ? await signVisible({ ...common, visible }) : undefined;
     const result: SignPdfResult = visibleResult ?? (await signPdf({ ...common, page, rect: r }));
     const plan = visibleResult?.plan;
+    // After the file is written: a failure says only its one error line.
+    printWarnings(checked.warnings);
     if (p.values.json) {
       process.stdout.write(
         JSON.stringify({
@@ -163,6 +194,10 @@ const sign: Command = async (argv) => {
           signer: result.signer.subject,
           mechanism: signer.lastMechanism,
           timestamped: Boolean(tsaUrl),
+          chain: checked.path,
+          chainStatus: checked.status,
+          embedded: { certificates: checked.chain.length, crls: checked.revocation.crls.length, ocsps: checked.revocation.ocsps.length },
+          warnings: checked.warnings,
           ...(plan && visible
             ? {
                 role: visible.role,
@@ -189,6 +224,11 @@ const sign: Command = async (argv) => {
     finalizeAll();
   }
 };
+
+/** Warnings of the certificate check, one line each on stderr, Vietnamese first. */
+function printWarnings(warnings: SignerWarning[]): void {
+  for (const w of warnings) process.stderr.write(`Cảnh báo [${w.code}]: ${w.vi} | Warning: ${w.en}\n`);
+}
 
 function role(v: string | undefined): SignatureRole | undefined {
   if (v === undefined) return undefined;
@@ -249,5 +289,6 @@ export const COMMANDS: Record<string, Command> = {
   sign,
   timestamp,
   verify: verifyCommand,
+  ...TRUST_COMMANDS,
   ...DESK_COMMANDS,
 };

@@ -5,6 +5,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KysoError } from '../../shared/errors.js';
 import { defaultDataDir } from '../store/store.js';
+import { catalogueCertificates } from '../trust/catalogue.js';
+import type { SignerWarning } from '../trust/signer-check.js';
 import { loadTrustStore } from '../verify/chain.js';
 import { WorkflowService } from '../workflow/service.js';
 import { list, parse, str, type Options, type Parsed } from './args.js';
@@ -51,8 +53,9 @@ function crlFile(path: string): Buffer[] {
 }
 
 /**
- * Opens the desk of the data folder. Trusted roots: --trust, KYSO_TRUST, ~/.config/kyso/trust and
- * DATA/trust (what the app's settings keep); revocation lists: --crl and DATA/crl.
+ * Opens the desk of the data folder. Trusted roots: --trust, KYSO_TRUST, ~/.config/kyso/trust,
+ * DATA/trust (what the app's settings keep) and the CA catalogue's accepted roots; revocation
+ * lists: --crl and DATA/crl; intermediates for completing signers' chains: DATA/certs.
  */
 export function openDesk(p: Parsed): WorkflowService {
   const dir = dataDir(p);
@@ -62,19 +65,30 @@ export function openDesk(p: Parsed): WorkflowService {
   const crls = [...list(p, 'crl').flatMap((f) => crlFile(resolve(f))), ...derFiles(join(dir, 'crl'))];
   return WorkflowService.open({
     dataDir: dir,
-    trust: () => loadTrustStore(pems),
+    trust: () => {
+      const store = loadTrustStore(pems);
+      return { anchors: [...store.anchors, ...catalogueCertificates().anchors] };
+    },
     crls: () => crls,
     online: p.values.online === true,
     cacheDir: join(dir, 'cache', 'revocation'),
+    onSignerWarnings: (warnings) => signerWarnings.push(...warnings),
   });
 }
+
+/** Warnings of the signer's certificate check, printed once the command has succeeded (a failure prints its one error line). */
+const signerWarnings: SignerWarning[] = [];
 
 /** Runs fn with the desk open, closing it whatever happens. */
 export async function withDesk<T>(p: Parsed, fn: (desk: WorkflowService) => Promise<T> | T): Promise<T> {
   const desk = openDesk(p);
+  signerWarnings.length = 0;
   try {
-    return await fn(desk);
+    const r = await fn(desk);
+    for (const w of signerWarnings) process.stderr.write(`Cảnh báo [${w.code}]: ${w.vi} | Warning: ${w.en}\n`);
+    return r;
   } finally {
+    signerWarnings.length = 0;
     desk.close();
   }
 }

@@ -5,6 +5,8 @@ import { KysoError, toKysoError } from '../../shared/errors.js';
 import { activeSignatures, getRevision, type DocumentRow, type RevisionRow } from '../store/documents.js';
 import type { Store } from '../store/store.js';
 import type { FileReport, SignatureReport } from '../verify/verify.js';
+import type { Signer } from '../cms/signer.js';
+import type { SignerCheck } from '../trust/signer-check.js';
 import { nextRole, type SendRules } from './rules.js';
 
 export interface DeskContext {
@@ -14,6 +16,11 @@ export interface DeskContext {
   now(): Date;
   /** Verifies a PDF with the configured trust anchors, CRLs and revocation policy. */
   verify(path: string): Promise<FileReport>;
+  /**
+   * Checks the signer's certificate before the token signs (TT 15/2025) and completes its chain:
+   * throws CERT_REVOKED; what it returns goes into the signature.
+   */
+  checkSigner?(signer: Signer): Promise<SignerCheck>;
   sendRules: SendRules;
 }
 

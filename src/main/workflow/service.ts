@@ -11,6 +11,10 @@ import type { InboxQuery } from '../store/inbox.js';
 import { Store } from '../store/store.js';
 import type { TrustStore } from '../verify/chain.js';
 import { verifyPdf, type FileReport } from '../verify/verify.js';
+import type { Signer } from '../cms/signer.js';
+import { checkSignerCertificate, type SignerCheck, type SignerWarning } from '../trust/signer-check.js';
+import { catalogueCertificates } from '../trust/catalogue.js';
+import { dataFolderCertificates } from './certs.js';
 import { archiveEntry, archiveRecords, fileInArchive, searchArchive, type ArchiveRequest } from './archive.js';
 import { parseId, summary, type DeskContext } from './context.js';
 import {
@@ -48,6 +52,8 @@ export interface WorkflowOptions {
   actor?: string;
   now?: () => Date;
   sendRules?: SendRules;
+  /** Told the warnings of the signer's certificate check (revocation unknown, no trusted path). */
+  onSignerWarnings?: (warnings: SignerWarning[]) => void;
 }
 
 function osUser(): string {
@@ -61,6 +67,7 @@ function osUser(): string {
 export class WorkflowService {
   readonly store: Store;
   private readonly ctx: DeskContext;
+  private readonly signerChecks = new WeakMap<Signer, Promise<SignerCheck>>();
 
   private constructor(o: WorkflowOptions) {
     this.store = Store.open(o.dataDir);
@@ -74,11 +81,35 @@ export class WorkflowService {
         verifyPdf(path, {
           trust: o.trust(),
           crls: o.crls?.() ?? [],
+          extraCerts: [...dataFolderCertificates(o.dataDir), ...catalogueCertificates().intermediates],
           online: typeof o.online === 'function' ? o.online() : (o.online ?? false),
           cacheDir: o.cacheDir,
           timeoutMs: o.verifyTimeoutMs ?? 5000,
           now: now(),
         }),
+      checkSigner: (signer: Signer): Promise<SignerCheck> => {
+        // Once per token session: a batch signs many documents with one certificate.
+        let check = this.signerChecks.get(signer);
+        if (!check) {
+          const online = typeof o.online === 'function' ? o.online() : (o.online ?? false);
+          check = checkSignerCertificate({
+            certificate: signer.certificate,
+            tokenChain: signer.chain,
+            extraCerts: dataFolderCertificates(o.dataDir),
+            trust: o.trust(),
+            crls: o.crls?.() ?? [],
+            online,
+            cacheDir: o.cacheDir,
+            now: now(),
+          }).then((r) => {
+            o.onSignerWarnings?.(r.warnings);
+            return r;
+          });
+          this.signerChecks.set(signer, check);
+          check.catch(() => this.signerChecks.delete(signer));
+        }
+        return check;
+      },
     };
   }
 

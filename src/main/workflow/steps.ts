@@ -200,6 +200,10 @@ export async function signStep(ctx: DeskContext, id: number, req: StepRequest, s
     const checked = await checkStep(ctx, id, req);
     const { doc, input, number, issued } = checked;
     const signer = await openSigner(source);
+    // The certificate is checked before the token signs; its chain and revocation data go into every signature of the step.
+    const certCheck = await ctx.checkSigner?.(signer);
+    const embed = certCheck ? { chain: certCheck.chain, revocation: certCheck.revocation } : {};
+    for (const w of certCheck?.warnings ?? []) checked.warnings.push(`${w.code}: ${w.en}`);
     const signingTime = ctx.now();
     const out = files.stagingPath();
     staged.push(out);
@@ -207,6 +211,7 @@ export async function signStep(ctx: DeskContext, id: number, req: StepRequest, s
       input,
       output: out,
       signer,
+      ...embed,
       signingTime,
       reason: req.reason ?? REASONS[req.role],
       location: req.location,
@@ -225,6 +230,7 @@ export async function signStep(ctx: DeskContext, id: number, req: StepRequest, s
         input: files.require(a.pdf_sha256),
         output: aOut,
         signer,
+        ...embed,
         signingTime,
         reason: 'Ký phát hành văn bản kèm theo',
         location: req.location,

@@ -295,6 +295,8 @@ export const Settings = z.object({
   /** source: added in Settings (removable) or named by the KYSO_TRUST variable (set by the administrator). */
   trustAnchors: z.array(z.object({ name: z.string(), subject: z.string(), notAfter: IsoTime, source: z.enum(['settings', 'environment']) })),
   crls: z.array(z.object({ name: z.string(), size: z.number().int() })),
+  /** The catalogue of Vietnamese CA certificates (native/ca-catalogue.json): trusted once downloaded or imported with the listed fingerprint. */
+  catalogue: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['root', 'intermediate']), url: z.string(), sha256: z.string(), trusted: z.boolean() })),
   /** Images per person (the token label names the person). data: a data: URI of the PNG. */
   images: z.array(z.object({ person: z.string(), kind: ImageKind, data: z.string() })),
 });
@@ -378,6 +380,8 @@ export const contract = {
     removeTrustAnchor: call(z.object({ name: FileName }), Settings),
     addCrl: call(z.object({ file: FileRef }), Settings),
     removeCrl: call(z.object({ name: FileName }), Settings),
+    /** Downloads a catalogue certificate from its official address; kept only when the fingerprint matches. */
+    trustCatalogue: call(z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/) }), Settings),
     setImage: call(z.object({ person: z.string().min(1).max(100), kind: ImageKind, file: FileRef }), Settings),
     removeImage: call(z.object({ person: z.string().min(1).max(100), kind: ImageKind }), Settings),
   },

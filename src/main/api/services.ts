@@ -214,6 +214,7 @@ export function createServices(ctx: AppContext): Services {
     'settings.removeTrustAnchor': (i) => settings.removeTrustAnchor(i.name),
     'settings.addCrl': async (i) => settings.addCrl(i.file.name, await smallUpload(i.file)),
     'settings.removeCrl': (i) => settings.removeCrl(i.name),
+    'settings.trustCatalogue': (i) => settings.trustCatalogue(i.id),
     'settings.setImage': async (i) => settings.setImage(i.person, i.kind, i.file.name, await smallUpload(i.file)),
     'settings.removeImage': (i) => settings.removeImage(i.person, i.kind),
   };

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { KysoError } from '../../shared/errors.js';
 import type { ImageKind, Settings } from '../../shared/contract.js';
 import { certificatesFromPem, loadTrustStore, type TrustStore } from '../verify/chain.js';
+import { catalogueCertificates, catalogueEntry, catalogueState, fetchCatalogueEntry } from '../trust/catalogue.js';
 import { loadPresets, DEFAULT_PRESET } from '../appearance/presets.js';
 
 const Stored = z.object({
@@ -138,7 +139,15 @@ export class SettingsStore {
 
   trustStore(): TrustStore {
     const files = readdirSync(this.trustDir).filter((f) => f.endsWith('.pem')).map((f) => join(this.trustDir, f));
-    return loadTrustStore([...files, ...this.environmentTrustFiles()]);
+    const store = loadTrustStore([...files, ...this.environmentTrustFiles()]);
+    // The catalogue's roots, once downloaded or imported with the listed fingerprint.
+    return { anchors: [...store.anchors, ...catalogueCertificates().anchors] };
+  }
+
+  /** Downloads one catalogue certificate (TRUST_FINGERPRINT_MISMATCH when it is not the official one). */
+  async trustCatalogue(id: string): Promise<Settings> {
+    await fetchCatalogueEntry(catalogueEntry(id));
+    return this.view();
   }
 
   removeCrl(name: string): Settings {
@@ -189,6 +198,7 @@ export class SettingsStore {
       }
     }
     const presets = [...loadPresets().entries()].map(([name, p]) => ({ name, label: p.label }));
-    return { ...s, presets, trustAnchors, crls, images };
+    const catalogue = catalogueState().map((e) => ({ id: e.id, name: e.name, kind: e.kind, url: e.downloadUrl, sha256: e.sha256, trusted: e.trusted }));
+    return { ...s, presets, trustAnchors, crls, catalogue, images };
   }
 }

@@ -123,6 +123,28 @@ export function SettingsScreen({ onLanguage }: { onLanguage: (l: Lang) => void }
           </fieldset>
 
           <fieldset>
+            <legend>{t('catalogue')}</legend>
+            <ul className="plain items">
+              {settings.catalogue.map((c) => (
+                <li key={c.id} data-testid="catalogue-entry" data-trusted={c.trusted ? 'yes' : 'no'}>
+                  <div>
+                    <strong>{c.name}</strong>
+                    <div className="muted small">
+                      {c.kind === 'root' ? t('catalogueRoot') : t('catalogueSubCa')} · SHA-256 {c.sha256.slice(0, 16)}…{c.trusted && ` · ${t('catalogueTrusted')}`}
+                    </div>
+                  </div>
+                  {!c.trusted && (
+                    <button className="link" data-testid="catalogue-fetch" onClick={() => void apply(api.settings.trustCatalogue({ id: c.id }))}>
+                      {t('catalogueFetch')}
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+            <p className="muted small">{t('catalogueHint')}</p>
+          </fieldset>
+
+          <fieldset>
             <legend>{t('crls')}</legend>
             <ul className="plain items">
               {settings.crls.length === 0 && <li className="muted">{t('noCrls')}</li>}

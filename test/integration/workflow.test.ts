@@ -373,7 +373,12 @@ describe('revocation that cannot be checked', () => {
     const shown = await desk.showDocument(d.id, { verify: true });
     expect(shown.signatureDetails[0]!.verdict).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'TRY_LATER', integrity: 'valid', chain: 'trusted' });
     expect((await sign(desk, d.id, 'org')).state).toBe('issued');
-    expect(desk.auditLog({ limit: 1 })[0]!.details).toMatchObject({ role: 'org', warnings: ['leader: revocation-unknown'] });
+    // The organisation's own certificate could not be checked either (TT 15/2025: warn): both are kept.
+    const { warnings } = desk.auditLog({ limit: 1 })[0]!.details as { warnings: string[] };
+    expect(desk.auditLog({ limit: 1 })[0]!.details).toMatchObject({ role: 'org' });
+    expect(warnings[0]).toBe('leader: revocation-unknown');
+    expect(warnings.slice(1).every((w) => w.startsWith('REVOCATION_UNKNOWN: The revocation status of '))).toBe(true);
+    expect(warnings.slice(1).join('\n')).toContain(`the signer's certificate '${pki.org.names.commonName}' could not be checked`);
   });
 });
 

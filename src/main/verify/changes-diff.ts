@@ -20,6 +20,7 @@
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, isArray, isDict, isRef, type PdfObject } from '../pdf/objects.js';
 import type { PageInfo, PdfReader } from '../pdf/reader.js';
 import { decodeTextString } from '../pdf/text.js';
+import { annotationsOnPages, checkStructureTree, structureObjects, type DiffContext, type StructureObjects } from './changes-structure.js';
 import {
   arrayOf,
   changedKeys,
@@ -38,6 +39,8 @@ import {
 export interface RevisionDiffResult {
   kind: ChangeKind;
   details: string[];
+  /** What a clerk should know although it is no disallowed change (an update whose offsets had to be repaired). */
+  warnings: string[];
 }
 
 interface FormNode {
@@ -62,7 +65,7 @@ interface Lock {
 /** Keys that point back up or sideways in the document: never followed when walking a subtree. */
 const BACK_KEYS: ReadonlySet<string> = new Set(['P', 'Parent']);
 /** Catalog entries an update may change; every other one is frozen. */
-const CATALOG_ALLOWED = new Set(['AcroForm', 'DSS', 'Metadata', 'Extensions']);
+const CATALOG_ALLOWED = new Set(['AcroForm', 'DSS', 'Metadata', 'Extensions', 'Version', 'StructTreeRoot']);
 const ACTIONS_DISALLOWED = new Set(['JavaScript', 'Launch', 'ImportData', 'Rendition', 'GoToE', 'SubmitForm', 'ResetForm', 'SetOCGState']);
 
 const MAX_WALK = 2_000_000;
@@ -71,11 +74,14 @@ export function diffRevisions(old: PdfReader, neu: PdfReader): RevisionDiffResul
   return new RevisionDiff(old, neu).run();
 }
 
-class RevisionDiff {
+class RevisionDiff implements DiffContext {
   private kind: ChangeKind = 'none';
   private readonly details: string[] = [];
+  private readonly warnings: string[] = [];
   /** Objects the update defines anew ('new') or redefines with different content ('changed'). */
-  private readonly touched = new Map<number, 'new' | 'changed'>();
+  readonly touched = new Map<number, 'new' | 'changed'>();
+  /** Objects of the earlier revision the update deletes (free entries): judged once the rules have run. */
+  private readonly freed = new Map<number, string>();
   private readonly explained = new Set<number>();
   /** Touched objects a disallowed detail already names: not reported again as unexplained. */
   private readonly reported = new Set<number>();
@@ -92,28 +98,32 @@ class RevisionDiff {
   private structural = new Set<number>();
   private newTree = new Map<number, FormNode>();
   private locks: Lock[] = [];
+  private oldStructure: StructureObjects = { elements: new Map(), parentTree: new Set() };
+  private newStructure: StructureObjects = { elements: new Map(), parentTree: new Set() };
 
   constructor(
-    private readonly old: PdfReader,
-    private readonly neu: PdfReader,
+    readonly old: PdfReader,
+    readonly neu: PdfReader,
   ) {}
 
-  private note(kind: ChangeKind, text: string): void {
+  note(kind: ChangeKind, text: string): void {
     this.kind = worse(this.kind, kind);
     if (!this.details.includes(text)) this.details.push(text);
   }
 
   /** A disallowed change of object `num`. */
-  private blame(num: number | undefined, text: string): void {
+  blame(num: number | undefined, text: string): void {
     if (num !== undefined) this.reported.add(num);
     this.note('disallowed', text);
   }
 
   run(): RevisionDiffResult {
     this.diffXref();
-    if (this.touched.size > 0) {
+    if (this.touched.size > 0 || this.freed.size > 0) {
       this.oldTree = formTree(this.old);
       this.newTree = formTree(this.neu);
+      this.oldStructure = structureObjects(this.old);
+      this.newStructure = structureObjects(this.neu);
       this.freezeOld();
       for (const num of this.touched.keys()) {
         const role = this.frozen.get(num);
@@ -123,12 +133,18 @@ class RevisionDiff {
       this.checkTrailer();
       this.checkCatalog();
       this.checkPages();
+      checkStructureTree(this, this.oldStructure, this.newStructure);
       this.checkForm();
       this.checkBookkeeping();
       this.checkUnexplained();
     }
-    if (this.neu.repaired) this.note('disallowed', 'the update has broken cross-reference information (objects had to be found by scanning)');
-    return { kind: this.kind, details: this.details };
+    // Offsets that are off (a writer's bug, seen in LTA updates) do not make a change disallowed:
+    // the objects found by scanning are compared like any others, and a clerk is told. Cross-
+    // reference data that cannot be read at all (the whole file rebuilt by scanning) is disallowed.
+    if (this.neu.repaired && this.neu.sections.length === 0)
+      this.note('disallowed', 'the update has broken cross-reference information (objects had to be found by scanning)');
+    else if (this.neu.repaired) this.warnings.push('an update has wrong cross-reference offsets (its objects had to be found by scanning)');
+    return { kind: this.kind, details: this.details, warnings: this.warnings };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -145,7 +161,7 @@ class RevisionDiff {
         if (inUse(o)) {
           const v = safeGet(old, num);
           if (v instanceof PdfStream && v.dict.name('Type') === 'XRef') continue;
-          this.note('disallowed', `object ${num}${describe(v)} of the earlier revision deleted (free entry)`);
+          this.freed.set(num, describe(v));
         }
         continue;
       }
@@ -201,6 +217,11 @@ class RevisionDiff {
     const rootRef = old.trailer.get('Root');
     if (isRef(rootRef)) this.structural.add(rootRef.num);
     for (const num of this.oldTree.keys()) this.structural.add(num);
+    // The structure tree has its rule (changes-structure.ts): an outline's /SE, say, does not freeze it.
+    const st = this.oldStructure;
+    if (st.root !== undefined) this.structural.add(st.root);
+    for (const num of st.elements.keys()) this.structural.add(num);
+    for (const num of st.parentTree) this.structural.add(num);
     try {
       for (const p of old.pages()) {
         this.structural.add(p.ref.num);
@@ -292,7 +313,7 @@ class RevisionDiff {
   // 3. Rules
 
   /** Marks a touched object as accounted for (never a frozen one). */
-  private explain(num: number): boolean {
+  explain(num: number): boolean {
     if (!this.touched.has(num) || this.frozen.has(num)) return false;
     this.explained.add(num);
     return true;
@@ -303,7 +324,7 @@ class RevisionDiff {
    * ones of the earlier revision only when `oldOk` says so. Stops at untouched objects.
    * Returns true when it explained anything.
    */
-  private explainTree(o: PdfObject | undefined, oldOk: (num: number) => boolean = () => false, skip: ReadonlySet<string> = BACK_KEYS): boolean {
+  explainTree(o: PdfObject | undefined, oldOk: (num: number) => boolean = () => false, skip: ReadonlySet<string> = BACK_KEYS): boolean {
     let any = false;
     const stack: Array<PdfObject | undefined> = [];
     let budget = MAX_WALK;
@@ -355,16 +376,23 @@ class RevisionDiff {
       }
     }
     for (const k of changedKeys(oc, old, nc, neu)) {
-      if (k === 'AcroForm' || k === 'DSS' || k === 'Metadata') continue; // their own rules
-      if (k === 'Extensions') {
-        this.note('none', 'catalog /Extensions updated');
-        this.explainTree(nc.get(k));
+      if (k === 'AcroForm' || k === 'DSS' || k === 'Metadata' || k === 'StructTreeRoot') continue; // their own rules
+      if (k === 'Extensions') continue; // below
+      const version = nc.get(k);
+      if (k === 'Version' && version instanceof PdfName && /^\d\.\d$/.test(version.value)) {
+        // A later signer declaring the version it wrote (PDF 2.0 for its signature): no content changes.
+        this.note('none', `catalog /Version set to /${version.value}`);
         continue;
       }
       ok = false;
       this.blame(newRoot.num, `catalog /${k} ${!oc.has(k) ? 'added' : !nc.has(k) ? 'removed' : 'changed'}`);
     }
     if (ok) this.explain(newRoot.num);
+    // A later signer declaring the extension levels it uses (ISO 32000-2 7.12): the earlier
+    // revision's extension dictionaries may be rewritten in place, nothing else through them.
+    const before = reachable(old, oc.get('Extensions'));
+    const extensionsChanged = this.explainTree(nc.get('Extensions'), (n) => before.has(n));
+    if (extensionsChanged || !sameValue(oc.get('Extensions'), old, nc.get('Extensions'), neu)) this.note('none', 'catalog /Extensions updated');
     this.checkMetadata(oc, nc);
     this.checkDss(oc, nc);
   }
@@ -429,7 +457,7 @@ class RevisionDiff {
         continue;
       }
       if (this.touched.has(p.ref.num)) {
-        const keys = changedKeys(o.dict, this.old, p.dict, this.neu).filter((k) => k !== 'Annots' && k !== 'Tabs');
+        const keys = changedKeys(o.dict, this.old, p.dict, this.neu).filter((k) => k !== 'Annots' && k !== 'Tabs' && !this.structParentsAdded(o.dict, p.dict, k));
         if (!sameValue(o.dict.get('Tabs'), this.old, p.dict.get('Tabs'), this.neu)) this.note('annotations', `page ${i + 1} /Tabs (tab order) changed`);
         for (const k of keys) {
           const what = !o.dict.has(k) ? 'added' : !p.dict.has(k) ? 'removed' : 'changed';
@@ -439,6 +467,37 @@ class RevisionDiff {
       }
       this.checkAnnots(i + 1, o, p);
     }
+  }
+
+  /**
+   * A page given /StructParents (its key in the parent tree) where it had none: what a tagging
+   * writer does when it adds the page's first tagged annotation. The structure rule judges the tree.
+   */
+  private structParentsAdded(o: PdfDict, p: PdfDict, key: string): boolean {
+    if (key !== 'StructParents' || o.has('StructParents') || typeof this.neu.resolve(p.get(key)) !== 'number') return false;
+    this.note('form-fill', 'page /StructParents added for the structure tree');
+    return true;
+  }
+
+  /** Annotations the pages of the later revision list (computed once). */
+  private newPageAnnots?: Set<number>;
+  private onNewPages(num: number): boolean {
+    this.newPageAnnots ??= annotationsOnPages(this.neu);
+    return this.newPageAnnots.has(num);
+  }
+
+  /**
+   * Whether the widget `num` of the earlier revision may be taken off its page or out of its field
+   * (an annotation change, pyHanko's and iText's rule): not a signed signature's, not a locked field's.
+   */
+  private widgetRemovable(num: number): boolean {
+    const node = this.oldTree.get(num);
+    if (!node) return true;
+    // A kid without a name but with a value of its own is a field (unnamed), not only a widget.
+    if (node.kind === 'widget' && (node.dict.has('V') || node.dict.has('FT'))) return false;
+    const field = node.kind === 'widget' ? this.oldTree.get(node.field ?? -1) : node;
+    if (node.ft === 'Sig' && (!field || present(field.dict.get('V')))) return false;
+    return node.ft === 'Sig' || !this.lockOf(node.name);
   }
 
   private checkAnnots(pageNo: number, o: PageInfo, p: PageInfo): void {
@@ -466,9 +525,14 @@ class RevisionDiff {
     for (const entry of oa) {
       if (isRef(entry) && !newNums.has(entry.num)) {
         const d = dictOf(old, entry);
-        if (d?.name('Subtype') === 'Widget' || this.oldTree.has(entry.num))
-          this.note('disallowed', `page ${pageNo}: widget annotation removed (obj ${entry.num})`);
+        const widget = d?.name('Subtype') === 'Widget' || this.oldTree.has(entry.num);
+        if (widget && !this.widgetRemovable(entry.num)) this.blame(entry.num, `page ${pageNo}: widget annotation of a signed or locked field removed (obj ${entry.num})`);
         else this.note('annotations', `page ${pageNo}: /${d?.name('Subtype') ?? '?'} annotation removed (obj ${entry.num})`);
+        // A removed annotation may be rewritten as it goes (iText drops its /StructParent): on no
+        // page any more, it shows nothing. Only as the same kind of annotation, though.
+        const nd = dictOf(neu, entry);
+        if (this.touched.get(entry.num) === 'changed' && !this.onNewPages(entry.num) && isDict(safeGet(neu, entry.num)) && nd?.name('Subtype') === d?.name('Subtype'))
+          this.explain(entry.num);
       } else if (isDict(entry) && !takeOne(newDirect, canonical(entry))) {
         this.note('annotations', `page ${pageNo}: /${entry.name('Subtype') ?? '?'} annotation removed`);
       }
@@ -554,14 +618,17 @@ class RevisionDiff {
       this.explain(num);
       for (const k of keys) this.explainTree(d.get(k));
     }
-    if (this.explainAppearance(d)) this.note('annotations', `page ${pageNo}: appearance of /${sub} annotation obj ${num} changed`);
+    if (this.explainAppearance(num, d)) this.note('annotations', `page ${pageNo}: appearance of /${sub} annotation obj ${num} changed`);
   }
 
   /**
-   * Explains an annotation's appearance streams (the streams /AP names directly, which an update
-   * may redefine in place, and new objects below them). True when any of them was touched.
+   * Explains the appearance of annotation `num` (the dictionary /AP names and the streams it names
+   * directly, which an update may redefine in place, and new objects below them). True when any of
+   * them was touched. An appearance object the earlier revision also used elsewhere (another key,
+   * the catalog, the trailer) is not this annotation's to rewrite or swap out: that is how pyHanko's
+   * "sneaky" files change what something else shows under cover of an appearance update.
    */
-  private explainAppearance(d: PdfDict): boolean {
+  private explainAppearance(num: number, d: PdfDict): boolean {
     const ap = d.get('AP');
     let any = false;
     const direct = new Set<number>();
@@ -575,9 +642,59 @@ class RevisionDiff {
         if (isDict(sub)) for (const s of sub.map.values()) if (isRef(s)) direct.add(s.num);
       }
     }
-    for (const num of direct) if (this.touched.has(num) && !this.frozen.has(num)) any = true;
+    const own = new Set([num, ...direct]);
+    const oldAp = dictOf(this.old, new PdfRef(num, 0))?.get('AP');
+    if (isRef(oldAp) && !(isRef(ap) && ap.num === oldAp.num) && this.sharedInOld(oldAp.num, own))
+      this.blame(num, `appearance dictionary obj ${oldAp.num} of annotation obj ${num} is also used elsewhere (${this.usersInOld(oldAp.num, own)}) and was swapped out`);
+    for (const n of direct) {
+      if (!this.touched.has(n) || this.frozen.has(n)) continue;
+      if (this.touched.get(n) === 'changed' && this.sharedInOld(n, own)) {
+        this.blame(n, `appearance obj ${n} of annotation obj ${num} is also used elsewhere (${this.usersInOld(n, own)}) and was rewritten in place`);
+        continue;
+      }
+      any = true;
+      this.explainTree(new PdfRef(n, 0), (m) => direct.has(m));
+    }
     if (this.explainTree(ap, (n) => direct.has(n))) any = true;
     return any;
+  }
+
+  /** Who refers to each object of the earlier revision: object numbers, or 0 for the trailer (computed once). */
+  private oldUsers?: Map<number, Set<number>>;
+  private usersOf(num: number): Set<number> {
+    if (!this.oldUsers) {
+      const users = new Map<number, Set<number>>();
+      const seen = new Set<number>();
+      const stack: Array<[number, PdfObject | undefined]> = [];
+      // Every trailer of the revision, with the keys readers ignore: a reference kept there is a use.
+      for (const t of [this.old.trailer, ...this.old.sections.map((sec) => sec.trailer)])
+        for (const [k, v] of t.map) if (k !== 'Prev' && k !== 'XRefStm' && k !== 'Encrypt') stack.push([0, v]);
+      let budget = MAX_WALK;
+      while (stack.length && budget-- > 0) {
+        const [from, o] = stack.pop()!;
+        forEachRef(o, (ref) => {
+          const set = users.get(ref.num) ?? new Set<number>();
+          set.add(from);
+          users.set(ref.num, set);
+          if (seen.has(ref.num)) return;
+          seen.add(ref.num);
+          stack.push([ref.num, safeGet(this.old, ref.num)]);
+        });
+      }
+      this.oldUsers = users;
+    }
+    return this.oldUsers.get(num) ?? new Set();
+  }
+
+  private sharedInOld(num: number, own: ReadonlySet<number>): boolean {
+    return [...this.usersOf(num)].some((u) => !own.has(u));
+  }
+
+  private usersInOld(num: number, own: ReadonlySet<number>): string {
+    return [...this.usersOf(num)]
+      .filter((u) => !own.has(u))
+      .map((u) => (u === 0 ? 'the trailer' : `obj ${u}${describe(safeGet(this.old, u))}`))
+      .join(', ');
   }
 
   private checkForm(): void {
@@ -640,7 +757,8 @@ class RevisionDiff {
     }
     for (const [num, node] of this.oldTree) {
       if (this.newTree.has(num)) continue;
-      if (node.kind === 'widget') this.note('disallowed', `widget of form field ${node.name} removed from the form (obj ${num})`);
+      if (node.kind === 'widget' && this.newTree.has(node.field ?? -1) && this.widgetRemovable(num)) this.note('annotations', `widget of form field ${node.name} removed (obj ${num})`);
+      else if (node.kind === 'widget') this.note('disallowed', `widget of form field ${node.name} removed from the form (obj ${num})`);
       else this.note('disallowed', `form field ${node.name || '(unnamed)'} removed (obj ${num})`);
     }
   }
@@ -725,7 +843,7 @@ class RevisionDiff {
       const od = dictOf(this.old, new PdfRef(num, 0));
       const keys = changedKeys(od, this.old, node.dict, this.neu);
       const allowed = allowedFieldKeys(node.kind, isSig);
-      const bad = keys.filter((k) => !allowed.has(k));
+      const bad = keys.filter((k) => !allowed.has(k) && !(k === 'Kids' && node.kind !== 'node' && this.onlyWidgetsRemoved(od, node.dict)));
       for (const k of bad) {
         if (k === 'Kids' && node.kind !== 'node') this.blame(num, `${what} gained or lost widgets (obj ${num})`);
         else this.blame(num, `${what} /${k} changed (obj ${num})`);
@@ -757,11 +875,21 @@ class RevisionDiff {
       for (const k of good) this.explainTree(node.dict.get(k));
     }
     if (node.kind === 'merged' || node.kind === 'widget') {
-      if (this.explainAppearance(node.dict) && !apNoted) {
+      if (this.explainAppearance(num, node.dict) && !apNoted) {
         if (lock) this.blame(num, `form field ${name} is locked by ${lock} but its appearance changed`);
         else this.note(isSig ? 'signatures' : 'form-fill', `appearance of ${what} changed`);
       }
     }
+  }
+
+  /** A field's /Kids that lost widgets (each one removable) and gained none. */
+  private onlyWidgetsRemoved(before: PdfDict | undefined, after: PdfDict): boolean {
+    const oldKids = arrayOf(this.old, before?.get('Kids')).filter(isRef).map((r) => r.num);
+    const newKids = arrayOf(this.neu, after.get('Kids')).filter(isRef).map((r) => r.num);
+    const kept = new Set(oldKids);
+    if (newKids.some((k) => !kept.has(k))) return false;
+    const gone = oldKids.filter((k) => !newKids.includes(k));
+    return gone.length > 0 && gone.every((k) => this.widgetRemovable(k));
   }
 
   /** The signature whose field lock covers `name`, as words for a detail; undefined when the field is not locked. */
@@ -818,6 +946,19 @@ class RevisionDiff {
 
   private checkUnexplained(): void {
     const pendingNew = new Set<number>();
+    const reached = (): Set<number> => reachable(this.neu, new PdfDict([...this.neu.trailer.map].filter(([k]) => k !== 'Prev' && k !== 'XRefStm' && k !== 'Encrypt')), MAX_WALK);
+    if (this.freed.size > 0) {
+      // An object deleted that nothing uses any more: the rule that judged its last user judged
+      // the deletion (an annotation removed, an /Annots array dropped). One still in use, or
+      // frozen, is disallowed.
+      const live = reached();
+      for (const [num, what] of this.freed) {
+        const role = this.frozen.get(num);
+        if (role) this.blame(num, `object ${num}${what} of the earlier revision deleted (free entry): ${role}`);
+        else if (live.has(num)) this.blame(num, `object ${num}${what} of the earlier revision deleted (free entry) but still used`);
+        else this.note('none', `object ${num}${what} deleted, no longer used`);
+      }
+    }
     for (const [num, state] of this.touched) {
       if (this.explained.has(num) || this.frozen.has(num) || this.reported.has(num)) continue;
       if (state === 'changed') {
@@ -868,6 +1009,21 @@ class RevisionDiff {
 
 function present(o: PdfObject | undefined): boolean {
   return o !== undefined && o !== null;
+}
+
+/** The objects `o` reaches in `r` (bounded). */
+function reachable(r: PdfReader, o: PdfObject | undefined, limit = 100_000): Set<number> {
+  const seen = new Set<number>();
+  const stack: Array<PdfObject | undefined> = [o];
+  let budget = limit;
+  while (stack.length && budget-- > 0) {
+    forEachRef(stack.pop(), (ref) => {
+      if (seen.has(ref.num)) return;
+      seen.add(ref.num);
+      stack.push(safeGet(r, ref.num));
+    });
+  }
+  return seen;
 }
 
 /** True for dictionaries a freeze does not walk into: pages, the catalog, annotations, fields. */

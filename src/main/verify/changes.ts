@@ -2,11 +2,14 @@
 // revision, each compared with the one before it (changes-diff.ts), classified by severity:
 //
 //   'none'         nothing but bookkeeping: cross-reference sections and streams, object streams,
-//                  /Info, XMP /Metadata, a DSS (LTV validation data), catalog /Extensions
+//                  /Info, XMP /Metadata, a DSS (LTV validation data), catalog /Extensions and
+//                  /Version, objects deleted that nothing uses any more
 //   'form-fill'    values and appearances of existing, unlocked, non-signature fields; AcroForm
-//                  /NeedAppearances, /DR, /DA
+//                  /NeedAppearances, /DR, /DA; the structure tree (tags) of what is added or
+//                  removed (changes-structure.ts)
 //   'annotations'  annotations added, changed or removed on pages (with their appearances),
-//                  a widget that belongs to no form field included
+//                  a widget that belongs to no form field included; widgets of unsigned,
+//                  unlocked fields removed
 //   'signatures'   new signature fields (signed, empty, document timestamps) with widgets,
 //                  appearances and signature dictionaries; an empty signature field signed;
 //                  AcroForm /SigFlags
@@ -34,6 +37,8 @@ export interface ChangeReport {
   revisionsAfter: number;
   /** Short English facts, e.g. "page 1 /Contents redefined (obj 12)"; prefixed "update N: " when there are several. */
   details: string[];
+  /** What is no disallowed change but worth saying (offsets repaired by scanning). */
+  warnings?: string[];
 }
 
 const MAX_DETAILS = 60;
@@ -130,6 +135,7 @@ export function classifyChanges(reader: PdfReader, signedLength: number): Change
       return { kind: 'disallowed', revisionsAfter: 0, details: [`the signed revision cannot be read (${(e as Error).message})`] };
     }
     const details: string[] = [];
+    const warnings: string[] = [];
     let kind: ChangeKind = 'none';
     if (base.repaired) details.push('the signed revision has broken cross-reference information (read by scanning)');
     const ends = revisionEnds(reader, signedLength);
@@ -168,6 +174,7 @@ export function classifyChanges(reader: PdfReader, signedLength: number): Change
         const r = diffRevisions(prev, neu);
         kind = worse(kind, r.kind);
         for (const d of r.details) details.push(prefix(i) + d);
+        for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
         for (const d of ambiguities(prev, neu)) {
           kind = 'disallowed';
           details.push(prefix(i) + d);
@@ -180,7 +187,7 @@ export function classifyChanges(reader: PdfReader, signedLength: number): Change
       prev = neu;
     });
     if (prev !== reader) prev.close();
-    return { kind, revisionsAfter: count, details: shorten(details) };
+    return { kind, revisionsAfter: count, details: shorten(details), ...(warnings.length ? { warnings } : {}) };
   } catch (e) {
     return { kind: 'disallowed', revisionsAfter: 0, details: [`the changes after the signature cannot be read (${(e as Error).message})`] };
   }

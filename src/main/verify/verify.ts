@@ -294,22 +294,38 @@ export async function verifyPdf(path: string, opts: VerifyOptions): Promise<File
 /**
  * The permission a certification signature grants (ISO 32000-1 12.8.2.2): the /P of the DocMDP
  * transform its /Reference names, 2 when absent or out of range (as the signer reads it, see
- * ../sign/form.ts); undefined for an approval signature.
+ * ../sign/form.ts); undefined for an approval signature. An approval signature may set one too
+ * (ISO 32000-2 12.7.5.5): the /P of its field's /Lock or of its FieldMDP transform, 1 to 3, is the
+ * permission for everything after it; the strictest of them counts.
  */
 function docMdpPermission(reader: PdfReader, sig: FoundSignature): 1 | 2 | 3 | undefined {
+  let permission: 1 | 2 | 3 | undefined;
+  const stricter = (p: 1 | 2 | 3): void => {
+    permission = permission === undefined ? p : (Math.min(permission, p) as 1 | 2 | 3);
+  };
+  const lockP = (d: ReturnType<PdfReader['resolveDict']>): void => {
+    const p = reader.resolve(d?.get('P'));
+    if (p === 1 || p === 2 || p === 3) stricter(p);
+  };
   try {
     const refs = reader.resolve(sig.dict.get('Reference'));
-    if (!isArray(refs)) return undefined;
-    for (const ref of refs) {
+    for (const ref of isArray(refs) ? refs : []) {
       const transform = reader.resolveDict(ref);
-      if (transform?.name('TransformMethod') !== 'DocMDP') continue;
-      const p = reader.resolve(reader.resolveDict(transform.get('TransformParams'))?.get('P'));
-      return p === 1 || p === 3 ? p : 2;
+      const method = transform?.name('TransformMethod');
+      if (method === 'DocMDP') {
+        const p = reader.resolve(reader.resolveDict(transform!.get('TransformParams'))?.get('P'));
+        stricter(p === 1 || p === 3 ? p : 2);
+      } else if (method === 'FieldMDP') lockP(reader.resolveDict(transform!.get('TransformParams')));
     }
   } catch {
     // An unreadable /Reference is the signer's own doing and certifies nothing.
   }
-  return undefined;
+  try {
+    if (sig.fieldRef) lockP(reader.resolveDict(reader.resolveDict(sig.fieldRef)?.get('Lock')));
+  } catch {
+    // No readable lock: no permission from it.
+  }
+  return permission;
 }
 
 // What the change classifier (changes-diff.ts) reports for the changes a certification permits
@@ -318,6 +334,8 @@ function docMdpPermission(reader: PdfReader, sig: FoundSignature): 1 | 2 | 3 | u
 /** Validation data and document timestamps (which PAdES permits at every level) and their bookkeeping. */
 const VALIDATION_AND_BOOKKEEPING = [
   /^DSS \(validation data\) (added|updated|removed)$/,
+  /^catalog \/Version set to \/\d\.\d$/,
+  /^object \d+.* deleted, no longer used$/,
   /^document timestamp .+ added$/,
   /^document information dictionary \(\/Info\) updated$/,
   /^XMP metadata updated$/,
@@ -335,6 +353,8 @@ const FORMS_AND_SIGNATURES = [
   /^signature field .+ (added and signed|signed|changed)$/,
   /^empty signature field .+ added$/,
   /^page \d+: signature widget added outside the form \(obj \d+\)$/,
+  /^structure tree \(tags\) updated for the annotations, fields or signatures added or removed$/,
+  /^page \/StructParents added for the structure tree$/,
 ];
 
 /**
@@ -427,7 +447,9 @@ async function verifyOne(
   let changes = { kind: 'none' as ChangeKind, details: [] as string[] };
   if (sig.signedLength > 0 && sig.signedLength <= reader.size) {
     try {
-      changes = classifyChanges(reader, sig.signedLength);
+      const classified = classifyChanges(reader, sig.signedLength);
+      changes = classified;
+      warnings.push(...(classified.warnings ?? []));
     } catch (e) {
       changes = { kind: 'disallowed', details: [`the later revisions cannot be read (${(e as Error).message})`] };
     }

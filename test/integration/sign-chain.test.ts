@@ -13,7 +13,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createApp } from '../../src/main/api/services.js';
 import { PdfReader } from '../../src/main/pdf/reader.js';
+import type { DocumentSummary, Result, Settings } from '../../src/shared/contract.js';
 import { checkCms } from '../../src/main/verify/cms.js';
 import { findSignatures } from '../../src/main/verify/signatures.js';
 import { expectJudgedValid } from '../fixtures/expect.js';
@@ -21,7 +23,7 @@ import { makeNssDb, pdfsig } from '../fixtures/judges.js';
 import { makeNd30Pdf } from '../fixtures/nd30.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng } from '../fixtures/png.js';
-import { addSignerOnlyToken, cloneSoftHsm, sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { addSignerOnlyToken, cloneSoftHsm, sharedSoftHsm, USER_PIN, type SoftHsm } from '../fixtures/softhsm.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runAsync, runTool } from '../fixtures/tools.js';
 
@@ -269,6 +271,56 @@ describe('the desk completes the chain from its data folder (DATA/certs, DATA/cr
     expect(s.stderr).toContain('[CERT_REVOKED]');
     const show = await kyso(['--data', data, 'doc', 'show', id, '--json']);
     expect(JSON.parse(show.stdout)).toMatchObject({ state: 'draft', signatures: [] });
+  });
+});
+
+describe('the app (the service table behind the screens) does the same', () => {
+  test('a signer-only token with DATA/certs and DATA/crl: the file verifies with the root alone; a revoked certificate is refused; settings list the catalogue', async () => {
+    // The token layer reads SOFTHSM2_CONF when it first loads the driver, in this process.
+    process.env.SOFTHSM2_CONF = hsm.conf;
+    process.env.XDG_CONFIG_HOME = join(work, 'app-config');
+    const data = join(work, 'app');
+    const { dispatch, services } = createApp({ dataDir: data, transport: 'web', version: 'test' });
+    const call = async <T>(name: string, input: unknown): Promise<T> => {
+      const r = (await dispatch(name, input)) as Result<T>;
+      if (!r.ok) throw new Error(`${name}: ${JSON.stringify(r.error)}`);
+      return r.value;
+    };
+    try {
+      services.settings.update({ modulePath: hsm.module });
+      services.settings.addTrustAnchor('root.pem', readFileSync(pki.rootPemPath));
+      services.settings.addCrl('sub-ca.crl', pki.crlDer);
+      services.settings.addCrl('root.crl', readFileSync(pki.rootCrlDerPath));
+      mkdirSync(join(data, 'certs'), { recursive: true });
+      copyFileSync(pki.subCaPemPath, join(data, 'certs', 'sub-ca.pem'));
+      for (const label of ['ALONE-ORG', 'ALONE-REVOKED']) services.settings.setImage(label, 'seal', 'seal.png', sealPng());
+
+      const doc = await services.desk().addDocument({ path: input, method: 1 });
+      const signed = await call<DocumentSummary>('documents.sign', { id: doc.id, role: 'org', token: { label: 'ALONE-ORG' }, pin: USER_PIN, image: 'seal' });
+      expect(signed.state).toBe('issued');
+      const file = services.desk().documentPath(doc.id);
+      expect(embedded(file)).toMatchObject({ certs: [pki.org.names.commonName, SUB_CA], crls: 2 });
+      expectJudgedValid(file, nss, [pki.org.names.commonName]);
+      expect(await verifyWithRootOnly(file)).toMatchObject({ indication: 'TOTAL_PASSED', chain: 'trusted' });
+
+      const other = await services.desk().addDocument({ path: input, method: 1 });
+      const refused = (await dispatch('documents.sign', { id: other.id, role: 'org', token: { label: 'ALONE-REVOKED' }, pin: USER_PIN, image: 'seal' })) as Result<DocumentSummary>;
+      expect(refused).toMatchObject({ ok: false, error: { code: 'CERT_REVOKED' } });
+      expect(services.desk().getDocument(other.id)).toMatchObject({ state: 'draft', signatures: [] });
+
+      const settings = await call<Settings>('settings.get', {});
+      expect(settings.catalogue.map((c) => [c.id, c.trusted])).toContainEqual(['vgca-g2-root', false]);
+      expect(settings.catalogue).toHaveLength(8);
+      process.env.KYSO_CA_BASE_URL = `${base}/official`;
+      const fetched = await call<Settings>('settings.trustCatalogue', { id: 'vgca-g2-root' });
+      expect(fetched.catalogue.find((c) => c.id === 'vgca-g2-root')).toMatchObject({ trusted: true, url: `${base}/official/ca.gov.vn/pki/pub/crt/rootcag2.crt` });
+      process.env.KYSO_CA_BASE_URL = `${base}/impostor`;
+      expect(await dispatch('settings.trustCatalogue', { id: 'vgca-g2-state' })).toMatchObject({ ok: false, error: { code: 'TRUST_FINGERPRINT_MISMATCH' } });
+      expect((await call<Settings>('settings.get', {})).catalogue.find((c) => c.id === 'vgca-g2-state')!.trusted).toBe(false);
+    } finally {
+      delete process.env.KYSO_CA_BASE_URL;
+      services.close();
+    }
   });
 });
 

@@ -7,12 +7,16 @@
 //     file; revocation unknown → a warning naming the certificate and why;
 //   - the CA catalogue: certificates served from ../shared/real/certs by a local http server
 //     standing in for ca.gov.vn / rootca.gov.vn, accepted only with the listed fingerprint.
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, webcrypto, X509Certificate } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { catalogueState } from '../../src/main/trust/catalogue.js';
+import { checkSignerCertificate } from '../../src/main/trust/signer-check.js';
 import { createApp } from '../../src/main/api/services.js';
 import { PdfReader } from '../../src/main/pdf/reader.js';
 import type { DocumentSummary, Result, Settings } from '../../src/shared/contract.js';
@@ -362,6 +366,37 @@ describe('the catalogue of Vietnamese CA certificates', () => {
     const no = await kyso(['trust', 'import', pki.rootPemPath], {}, 'catalogue-import');
     expect(no.status).toBe(1);
     expect(no.stderr).toContain('[TRUST_NOT_IN_CATALOGUE]');
+  });
+
+  test('signing online fetches the catalogue certificates its issuer names on first use; a certificate only claiming that issuer is still not trusted', async () => {
+    process.env.XDG_CONFIG_HOME = join(work, 'first-use-config');
+    process.env.KYSO_CA_BASE_URL = `${base}/official`;
+    try {
+      // A certificate that names "CA phục vụ các cơ quan Nhà nước G2" as its issuer, signed by our own test key.
+      const realSubCa = pkijs.Certificate.fromBER(Buffer.from(readFileSync(join(REAL, OFFICIAL['ca.gov.vn/pki/pub/crt/cpcag2.crt']!), 'latin1').replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
+      const cert = new pkijs.Certificate();
+      cert.version = 2;
+      cert.serialNumber = new asn1js.Integer({ value: 0x4b59534f });
+      cert.issuer = realSubCa.subject;
+      cert.subject.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: 'Giả danh G2' }) }));
+      cert.notBefore.value = new Date(Date.now() - 86_400_000);
+      cert.notAfter.value = new Date(Date.now() + 30 * 86_400_000);
+      cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(pki.leader.publicKey.export({ type: 'spki', format: 'der' }));
+      const key = await webcrypto.subtle.importKey('pkcs8', pki.subCa.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+      await cert.sign(key as unknown as CryptoKey, 'SHA-256');
+      const der = Buffer.from(cert.toSchema(true).toBER(false));
+
+      const before = hits.length;
+      const r = await checkSignerCertificate({ certificate: der, tokenChain: [], trust: { anchors: [] }, online: true, onlineRevocation: false, cacheDir: join(work, 'first-use-cache') });
+      expect(hits.slice(before)).toEqual(['/official/ca.gov.vn/pki/pub/crt/cpcag2.crt', '/official/ca.gov.vn/pki/pub/crt/rootcag2.crt']);
+      const state = Object.fromEntries(catalogueState().map((e) => [e.id, e.trusted]));
+      expect(state).toMatchObject({ 'vgca-g2-state': true, 'vgca-g2-root': true, 'vgca-g1-root': false });
+      // The path reaches the G2 root, but the sub-CA's key never signed this certificate.
+      expect(r.status).toBe('untrusted');
+      expect(r.warnings.find((w) => w.code === 'CHAIN_UNTRUSTED')?.en).toContain('CA_SIGNATURE_INVALID');
+    } finally {
+      delete process.env.KYSO_CA_BASE_URL;
+    }
   });
 
   test('a real VGCA-signed file that embeds only the signer\'s certificate chains to the G1 root once the catalogue is fetched', async () => {

@@ -32,6 +32,8 @@ export interface SignerCheckOptions {
   crls?: Buffer[];
   /** May ask OCSP responders, CRL distribution points, caIssuers addresses and the catalogue's. */
   online: boolean;
+  /** May ask OCSP responders and CRL distribution points (default: `online`). */
+  onlineRevocation?: boolean;
   /** Cache of fetched revocation data and caIssuers certificates. */
   cacheDir?: string;
   /** Per request, default 4000 ms: the person is waiting to sign. */
@@ -196,7 +198,7 @@ export async function checkSignerCertificate(o: SignerCheckOptions): Promise<Sig
     trust: { anchors },
     at: now,
     now,
-    revocation: { crls: o.crls ?? [], ocsps: [], online: o.online, cacheDir: o.cacheDir, timeoutMs: o.timeoutMs ?? 4000 },
+    revocation: { crls: o.crls ?? [], ocsps: [], online: o.onlineRevocation ?? o.online, cacheDir: o.cacheDir, timeoutMs: o.timeoutMs ?? 4000 },
   });
   const links = result.path;
   const end = viewCertificate(links[links.length - 1]!.der);
@@ -224,17 +226,23 @@ export async function checkSignerCertificate(o: SignerCheckOptions): Promise<Sig
       en: `The certificate of the issuer "${last.info.issuerCommonName}" of "${last.info.commonName}" was not found: a receiver may not be able to check the signature. Give the sub-CA's certificate (--cert) or import the catalogue certificate (kyso trust import).`,
     });
   } else if (result.chain === 'untrusted') {
+    const problems = result.problems.join(', ');
+    const notAnchor = result.problems.includes('UNTRUSTED_ROOT');
     warnings.push({
       code: 'CHAIN_UNTRUSTED',
       certificate: last.info.commonName,
-      vi: `Chuỗi chứng thư của người ký kết thúc ở "${last.info.commonName}", không phải chứng thư gốc được tin cậy (${result.problems.join(', ')}).`,
-      en: `The signer's chain ends at "${last.info.commonName}", which is not a trusted root (${result.problems.join(', ')}).`,
+      vi: notAnchor
+        ? `Chuỗi chứng thư của người ký kết thúc ở "${last.info.commonName}", không phải chứng thư gốc được tin cậy (${problems}).`
+        : `Chuỗi chứng thư của người ký đến "${last.info.commonName}" không hợp lệ (${problems}): người nhận sẽ không tin cậy chữ ký.`,
+      en: notAnchor
+        ? `The signer's chain ends at "${last.info.commonName}", which is not a trusted root (${problems}).`
+        : `The signer's chain to "${last.info.commonName}" does not hold (${problems}): a receiver will not trust the signature.`,
     });
   }
   links.forEach((l, i) => {
     if (l.revocation?.status !== 'unknown' || l.revocation.detail === 'ISSUER_MISSING') return;
     const role = roleOf(i, links.length, anchored);
-    const reason = why(l.revocation, viewCertificate(l.der), o.online);
+    const reason = why(l.revocation, viewCertificate(l.der), o.onlineRevocation ?? o.online);
     warnings.push({
       code: 'REVOCATION_UNKNOWN',
       certificate: l.info.commonName,

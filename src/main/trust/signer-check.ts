@@ -8,6 +8,8 @@
 // Intermediates come from the token, from files given (--cert, the desk's DATA/certs), from the
 // trust store, from the CA catalogue (downloaded on first use, fingerprint checked) and from the
 // certificate's authorityInfoAccess caIssuers address over http(s), cached.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as pkijs from 'pkijs';
 import { KysoError } from '../../shared/errors.js';
 import { validateCertificate, type ChainResult, type TrustStore } from '../verify/chain.js';
@@ -183,7 +185,9 @@ const dateOf = (d: Date | undefined): string => (d ? d.toISOString().slice(0, 10
  * Checks the signer's certificate now and gathers what goes into the signature. Throws
  * CERT_REVOKED, CERT_EXPIRED, CERT_NOT_YET_VALID or CERT_KEY_USAGE; everything else is a warning.
  */
-export async function checkSignerCertificate(o: SignerCheckOptions): Promise<SignerCheck> {
+export async function checkSignerCertificate(opts: SignerCheckOptions): Promise<SignerCheck> {
+  // What is fetched online is read back from the cache to be embedded: there is always one.
+  const o = { ...opts, cacheDir: opts.cacheDir ?? join(tmpdir(), `kyso-${process.getuid?.() ?? 'user'}`, 'revocation') };
   const now = o.now ?? new Date();
   const signer = viewCertificate(o.certificate);
   const fromCatalogue = catalogueCertificates();

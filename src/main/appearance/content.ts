@@ -26,6 +26,11 @@ export class ContentBuilder {
     this.ops.push(`BT ${color.map(n).join(' ')} rg /${font} ${n(size)} Tf ${n(x)} ${n(y)} Td ${encoded} Tj ET`);
     return this;
   }
+  /** A stroked rectangle (a stamp's frame). */
+  strokeRect(x: number, y: number, w: number, h: number, color: Rgb, lineWidth: number): this {
+    this.ops.push(`q ${color.map(n).join(' ')} RG ${n(lineWidth)} w ${n(x)} ${n(y)} ${n(w)} ${n(h)} re S Q`);
+    return this;
+  }
   toBuffer(): Buffer {
     return Buffer.from(this.ops.join('\n'), 'latin1');
   }

@@ -51,6 +51,8 @@ export interface Canvas {
   face(style?: FontStyle): FontFace;
   image(img: ImageHandle, x: number, y: number, w: number, h: number): void;
   text(s: string, o: TextOptions): void;
+  /** A rectangle's outline, e.g. the frame of the incoming stamp. */
+  frame(x: number, y: number, w: number, h: number, color: Rgb, lineWidth: number): void;
 }
 
 export class AppearanceKit {
@@ -129,6 +131,9 @@ export class AppearanceKit {
           fontRes.set(name, font.ref);
         }
         content.text(name, o.size, o.x, o.y, font.encode(s), o.color ?? [0, 0, 0]);
+      },
+      frame: (x, y, w, h, color, lineWidth) => {
+        content.strokeRect(x, y, w, h, color, lineWidth);
       },
     };
     draw(canvas);

@@ -138,7 +138,7 @@ export function findLeaderWidget(reader: PdfReader): LeaderWidget | undefined {
       return isArray(a) && a.some((x) => isRef(x) && x.equals(ref));
     });
   };
-  const others = /^(Drafter|Organisation|Attachment|Copy)\d+$/;
+  const others = /^(Drafter|Organisation|Attachment|Copy|Incoming)\d+$/;
   const visible = readForm(reader)
     .all.filter((f) => f.type === 'Sig')
     .map((f) => {

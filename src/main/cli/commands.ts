@@ -12,6 +12,7 @@ import { cacheDir, commandTrust, readDerOrPem, verifyCommand } from './verify.js
 import { checkSignerCertificate, type SignerWarning } from '../trust/signer-check.js';
 import { TRUST_COMMANDS, TRUST_HELP } from './trust.js';
 import { DESK_COMMANDS, DESK_HELP } from './desk-commands.js';
+import { SERVICE_COMMANDS, SERVICE_HELP } from './service.js';
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -64,7 +65,7 @@ Cách dùng | Usage:
       Mã thoát | Exit: 0 mọi chữ ký hợp lệ | all passed; 1 có chữ ký không hợp lệ | one failed;
       3 chưa xác định | indeterminate; 2 sai cú pháp hoặc không phải PDF | bad usage or not a PDF.
       Chứng thư gốc tin cậy | Trusted roots: --trust, KYSO_TRUST, ~/.config/kyso/trust/*.pem.
-${TRUST_HELP}${DESK_HELP}
+${TRUST_HELP}${DESK_HELP}${SERVICE_HELP}
 Mã thoát | Exit codes: 0 thành công | success; 1 lỗi | failed; 2 sai cú pháp lệnh | wrong usage.
 Driver PKCS#11: --module, hoặc | or KYSO_PKCS11_MODULE, hoặc danh mục | or the catalogue native/token-drivers.json.
 `;
@@ -291,4 +292,5 @@ export const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
   ...TRUST_COMMANDS,
   ...DESK_COMMANDS,
+  ...SERVICE_COMMANDS,
 };

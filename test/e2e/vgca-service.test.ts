@@ -1,0 +1,357 @@
+// Issue 16: `kyso service` as a drop-in for the VGCA signing service. A stand-in document-management
+// system (an http server on its own port) serves a page that calls the service the way
+// vgcaplugin.js callers do — one WebSocket per call to wss://127.0.0.1:PORT/<Function>, one JSON
+// frame each way — written here from the protocol's description. Debian's Chromium trusts the
+// service only through the NSS database in the test's own HOME, where `kyso service` installed its
+// local CA at first start. The leader's SignApproved, the clerk's SignIssued (DocNumber, IssuedDate)
+// and the receiving clerk's SignIncome run on SoftHSM2 tokens; the upload handler receives each
+// signed file (multipart `uploadfile`, the page's session along), and pdfsig and qpdf judge the
+// last one; the images, number, date and ĐẾN stamp are checked on the rendered page and in its text.
+// A page from an origin that is not allowed gets no socket; errors answer Status ≠ 0 in Vietnamese.
+import { spawn, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { issueDateOf, issueDateParts } from '../../src/main/appearance/time.js';
+import { expectJudgedValid } from '../fixtures/expect.js';
+import { makeNssDb } from '../fixtures/judges.js';
+import { countInk, makeNd30Pdf, renderPage, savePng, wholePage } from '../fixtures/nd30.js';
+import { sharedTestPki, type TestPki } from '../fixtures/pki.js';
+import { sealPng, signaturePng } from '../fixtures/png.js';
+import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
+import { runTool } from '../fixtures/tools.js';
+import { CHROMIUM } from './harness.js';
+
+const NUMBER = '203/QĐ-SYT';
+const INCOMING = '1532';
+const SESSION = 'sess-7f3a';
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2YW50aHUifQ.c2lnbmF0dXJl';
+
+let work: string;
+let home: string;
+let pki: TestPki;
+let hsm: SoftHsm;
+let judgeNss: string;
+let browser: Browser;
+
+// ---------------------------------------------------------------------------------------------
+// The stand-in document-management system
+
+interface Received {
+  name: string;
+  bytes: Buffer;
+  sessionId: string | null;
+  jwtField: string | null;
+  authorization: string | undefined;
+}
+
+class Dms {
+  readonly files = new Map<string, Buffer>();
+  readonly received: Received[] = [];
+  server!: Server;
+  origin = '';
+  /** The service's port, written into the page. */
+  servicePort = 0;
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private async handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    if (req.method === 'GET' && url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return void res.end(pageHtml(this.servicePort));
+    }
+    if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
+      const f = this.files.get(decodeURIComponent(url.pathname.slice(7)));
+      if (!f) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': f.length });
+      return void res.end(f);
+    }
+    if (req.method === 'POST' && url.pathname === '/upload') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
+      const file = form.get('uploadfile');
+      if (!(file instanceof Blob)) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ Status: false, Message: 'Thiếu tệp uploadfile', FileName: '', FileServer: '' }));
+      }
+      const name = `signed-${this.received.length + 1}.pdf`;
+      const bytes = Buffer.from(await file.arrayBuffer());
+      this.files.set(name, bytes);
+      this.received.push({ name, bytes, sessionId: form.get('SessionId') as string | null, jwtField: form.get('JWTToken') as string | null, authorization: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ Status: true, Message: 'Đã lưu', FileName: `/files/${name}`, FileServer: `qlvb-test:${name}` }));
+    }
+    res.writeHead(404).end();
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+/**
+ * The page of the DMS: the calling pattern of the plugin, written from the protocol — one socket per
+ * call, send the request on open, take the one answer, the service closes.
+ */
+function pageHtml(servicePort: number): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>QLVB</title></head><body>
+<h1>Quản lý văn bản (thử nghiệm)</h1>
+<script>
+window.signService = function (fn, request) {
+  return new Promise(function (resolve, reject) {
+    var answered = false;
+    var ws = new WebSocket('wss://127.0.0.1:${servicePort}/' + fn);
+    ws.onopen = function () { ws.send(JSON.stringify(request)); };
+    ws.onmessage = function (e) { answered = true; resolve(JSON.parse(e.data)); };
+    ws.onerror = function () { if (!answered) reject(new Error('no connection to the signing service')); };
+    ws.onclose = function (e) { if (!answered) reject(new Error('closed ' + e.code)); };
+  });
+};
+</script></body></html>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service, as `kyso service` starts it
+
+interface Service {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+async function startService(token: 'LEADER' | 'ORG', args: string[]): Promise<Service> {
+  const t = hsm.tokens[token];
+  const child = spawn(join(repoRoot(), 'bin', 'kyso'), [
+    'service', '--port', '0', '--token', t.label, '--pin-env', 'KYSO_TEST_PIN',
+    '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--offline',
+    ...args,
+  ], {
+    env: { ...process.env, ...hsm.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), KYSO_TRUST: '', KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: t.pin },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`kyso service printed no address in 30 s: ${err}`)), 30_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      const m = /^Kyso service: wss:\/\/127\.0\.0\.1:(\d+)\/$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`kyso service exited (${code}): ${err}`)));
+  });
+  return {
+    child,
+    port,
+    stderr: () => err,
+    stop: () =>
+      new Promise<void>((r) => {
+        if (child.exitCode !== null) return r();
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function pageOf(dms: Dms): Promise<Page> {
+  const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const page = await context.newPage();
+  await page.goto(dms.origin + '/');
+  return page;
+}
+
+type Answer = { Status: number; Message: string; FileName: string; FileServer: string; DocumentNumber: string; DocumentDate: string; ErrorCode?: string };
+
+function call(page: Page, fn: string, request: Record<string, unknown>): Promise<Answer> {
+  return page.evaluate(([f, r]) => (window as unknown as { signService: (f: string, r: unknown) => Promise<Answer> }).signService(f, r), [fn, request] as const);
+}
+
+const todayIso = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+
+// ---------------------------------------------------------------------------------------------
+
+const dms = new Dms();
+const stranger = new Dms();
+
+beforeAll(async () => {
+  work = makeTempDir('vgca-service');
+  home = join(work, 'home');
+  pki = await sharedTestPki();
+  hsm = sharedSoftHsm(pki);
+  // The organisation signs twice (issued, then received): poppler needs that certificate in its
+  // database to judge the second signature by it (see makeNssDb).
+  judgeNss = makeNssDb(join(work, 'judge-nss'), [pki.root.certPem], { intermediatePems: [pki.org.certPem] });
+  // The user's own NSS database, as Chromium keeps it: empty, nothing trusts Kyso yet.
+  mkdirSync(join(home, '.pki', 'nssdb'), { recursive: true });
+  runTool('certutil', ['-N', '-d', `sql:${join(home, '.pki', 'nssdb')}`, '--empty-password']);
+  writeFileSync(join(work, 'signature.png'), signaturePng());
+  writeFileSync(join(work, 'seal.png'), sealPng());
+  await dms.start();
+  await stranger.start();
+  dms.files.set('QD-quy-che-ky-so.pdf', await makeNd30Pdf());
+  dms.files.set('not-a-pdf.pdf', Buffer.from('<html>Phiên đăng nhập đã hết hạn</html>'));
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], env: { ...process.env, HOME: home } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await dms.stop();
+  await stranger.stop();
+  removeTempDir(work);
+});
+
+describe('kyso service: a DMS page signs through Chromium, wss://127.0.0.1 trusted through the NSS store', () => {
+  let leaderSvc: Service;
+  let orgSvc: Service;
+  let approved: Answer;
+  let issued: Answer;
+  let income: Answer;
+  const issuedDate = `${todayIso()}T09:30:00+07:00`;
+
+  beforeAll(async () => {
+    // The leader's machine: his token, his signature image.
+    leaderSvc = await startService('LEADER', ['--allow-origin', dms.origin, '--signature-image', join(work, 'signature.png'), '--signer-title', 'GIÁM ĐỐC']);
+    dms.servicePort = leaderSvc.port;
+    stranger.servicePort = leaderSvc.port;
+    const page = await pageOf(dms);
+    approved = await call(page, 'SignApproved', {
+      FileUploadHandler: `${dms.origin}/upload`,
+      SessionId: SESSION,
+      JWTToken: JWT,
+      FileName: `${dms.origin}/files/QD-quy-che-ky-so.pdf`,
+      DocNumber: '',
+      IssuedDate: '',
+      MetaData: [{ Key: 'DocumentId', Value: '42' }],
+    });
+    await page.context().close();
+  }, 180_000);
+
+  afterAll(async () => {
+    await leaderSvc?.stop();
+    await orgSvc?.stop();
+  });
+
+  test('first start: the local CA is made (key 0600) and installed in the user\'s NSS database', () => {
+    const dir = join(home, '.config', 'kyso', 'service');
+    expect(statSync(join(dir, 'ca.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'server.key')).mode & 0o777).toBe(0o600);
+    const listed = runTool('certutil', ['-L', '-d', `sql:${join(home, '.pki', 'nssdb')}`]).stdout;
+    expect(listed).toMatch(/Kyso Local Signing Service CA\s+C,,/);
+  });
+
+  test('Config and GetVersion answer (liveness), over TLS Chromium trusts', async () => {
+    const page = await pageOf(dms);
+    const cfg = await call(page, 'Config', {});
+    expect(cfg.Status).toBe(0);
+    const v = await call(page, 'GetVersion', {});
+    expect(v).toMatchObject({ Status: 0, Version: '0.1.0' });
+    const c = await call(page, 'GetCertInfo', {});
+    expect(c.Status, JSON.stringify(c)).toBe(0);
+    expect(JSON.stringify(c)).toContain(pki.leader.names.commonName);
+    await page.context().close();
+  });
+
+  test('SignApproved: the leader\'s signed file reached the upload handler with the page\'s session; the handler\'s answer came back', () => {
+    expect(approved, leaderSvc.stderr()).toMatchObject({ Status: 0, FileName: '/files/signed-1.pdf', FileServer: 'qlvb-test:signed-1.pdf' });
+    const r = dms.received[0]!;
+    expect(r).toMatchObject({ name: 'signed-1.pdf', sessionId: SESSION, jwtField: JWT, authorization: `Bearer ${JWT}` });
+    expect(r.bytes.subarray(0, dms.files.get('QD-quy-che-ky-so.pdf')!.length).equals(dms.files.get('QD-quy-che-ky-so.pdf')!)).toBe(true);
+  });
+
+  test('SignIssued (clerk, DocNumber and IssuedDate) and SignIncome (ĐẾN) on the organisation token; pdfsig: valid and trusted', async () => {
+    await leaderSvc.stop();
+    orgSvc = await startService('ORG', ['--allow-origin', dms.origin, '--seal-image', join(work, 'seal.png'), '--data', join(work, 'desk')]);
+    dms.servicePort = orgSvc.port;
+    const page = await pageOf(dms);
+    issued = await call(page, 'SignIssued', {
+      FileUploadHandler: '/upload',
+      SessionId: SESSION,
+      JWTToken: JWT,
+      FileName: approved.FileName,
+      DocNumber: NUMBER,
+      IssuedDate: issuedDate,
+      MetaData: [],
+    });
+    expect(issued, orgSvc.stderr()).toMatchObject({ Status: 0, DocumentNumber: NUMBER, DocumentDate: issuedDate, FileName: '/files/signed-2.pdf' });
+    income = await call(page, 'SignIncome', { FileUploadHandler: '/upload', SessionId: SESSION, JWTToken: JWT, FileName: issued.FileName, DocNumber: INCOMING, IssuedDate: '', MetaData: [] });
+    expect(income, orgSvc.stderr()).toMatchObject({ Status: 0, FileName: '/files/signed-3.pdf' });
+    await page.context().close();
+
+    const last = join(work, 'received-3.pdf');
+    writeFileSync(last, dms.received[2]!.bytes);
+    const org = pki.org.names.commonName;
+    expectJudgedValid(last, judgeNss, [pki.leader.names.commonName, org, org]);
+    writeFileSync(join(work, 'received-2.pdf'), dms.received[1]!.bytes);
+    expectJudgedValid(join(work, 'received-2.pdf'), judgeNss, [pki.leader.names.commonName, org]);
+  }, 180_000);
+
+  test('the page: the signature in blue, the seal and the ĐẾN stamp in red; number, date and stamp text read back', () => {
+    const file = join(work, 'received-3.pdf');
+    mkdirSync(join(repoRoot(), 'test-output', 'screenshots'), { recursive: true });
+    savePng(file, join(repoRoot(), 'test-output', 'screenshots', 'vgca-service-signed'));
+    const img = renderPage(file, join(work, 'r'));
+    const before = renderPage(join(work, 'received-2.pdf'), join(work, 'r2'));
+    expect(countInk(img, wholePage(img), 'blue')).toBeGreaterThan(400);
+    // The seal alone, then the seal and the stamp: the stamp adds red ink of its own.
+    const sealRed = countInk(before, wholePage(before), 'red');
+    expect(sealRed).toBeGreaterThan(1000);
+    expect(countInk(img, wholePage(img), 'red')).toBeGreaterThan(sealRed + 150);
+    const t = runTool('pdftotext', ['-layout', file, '-']).stdout;
+    const parts = issueDateParts(issueDateOf(new Date()));
+    expect(t).toMatch(/Số:\s+203\/QĐ-SYT/);
+    expect(t).toContain(`Quảng Ninh, ngày ${parts.day} tháng ${parts.month} năm ${parts.year}`);
+    expect(t).toContain('ĐẾN');
+    expect(t).toContain(`Số: ${INCOMING}`);
+    expect(t).toContain(`Ngày: ${parts.day.padStart(2, '0')}/${String(issueDateOf(new Date()).month).padStart(2, '0')}/${parts.year}`);
+  });
+
+  test('the desk\'s audit log records each signing with the requesting origin', () => {
+    const r = runTool(join(repoRoot(), 'bin', 'kyso'), ['--data', join(work, 'desk'), 'audit', 'verify'], { env: { ...process.env, HOME: home } });
+    expect(r.status, r.stderr).toBe(0);
+    const db = new Database(join(work, 'desk', 'kyso.db'), { readonly: true });
+    const rows = db.prepare("SELECT action, subject, details FROM audit WHERE action LIKE 'service.%' ORDER BY seq").all() as Array<{ action: string; subject: string; details: string }>;
+    db.close();
+    expect(rows.map((r) => r.action)).toEqual(['service.SignIssued', 'service.SignIncome']);
+    for (const r of rows) expect(JSON.parse(r.details)).toMatchObject({ origin: dms.origin, signer: pki.org.names.commonName });
+  });
+
+  test('a page from an origin not allowed gets no socket; the allowed page gets Status ≠ 0 with a Vietnamese message', async () => {
+    const other = await pageOf(stranger);
+    stranger.servicePort = orgSvc.port;
+    await other.reload();
+    await expect(call(other, 'SignApproved', { FileName: `${stranger.origin}/files/x.pdf` })).rejects.toThrow(/no connection|closed/);
+    await expect(call(other, 'Config', {})).rejects.toThrow(/no connection|closed/);
+    await other.context().close();
+    expect(orgSvc.stderr()).toContain(`origin ${stranger.origin} is not allowed`);
+
+    const page = await pageOf(dms);
+    const notPdf = await call(page, 'SignIssued', { FileName: '/files/not-a-pdf.pdf', FileUploadHandler: '/upload', DocNumber: NUMBER, IssuedDate: issuedDate });
+    expect(notPdf).toMatchObject({ Status: 6, ErrorCode: 'PDF_NOT_PDF' });
+    expect(notPdf.Message).toMatch(/không phải là tệp PDF/);
+    const elsewhere = await call(page, 'SignIssued', { FileName: `${stranger.origin.replace('127.0.0.1', 'localhost')}/files/QD-quy-che-ky-so.pdf`, DocNumber: NUMBER });
+    expect(elsewhere).toMatchObject({ Status: 4, ErrorCode: 'SERVICE_FETCH_HOST_NOT_ALLOWED' });
+    // The clerk cannot issue a draft the leader has not signed (the seal goes over the leader's signature).
+    const unsigned = await call(page, 'SignIssued', { FileName: '/files/QD-quy-che-ky-so.pdf', DocNumber: NUMBER, IssuedDate: issuedDate });
+    expect(unsigned).toMatchObject({ Status: 10, ErrorCode: 'LEADER_SIGNATURE_NOT_FOUND' });
+    const unknown = await call(page, 'SignXML', {});
+    expect(unknown).toMatchObject({ Status: 3, ErrorCode: 'SERVICE_FUNCTION_UNSUPPORTED' });
+    await page.context().close();
+    expect(dms.received).toHaveLength(3);
+  });
+});

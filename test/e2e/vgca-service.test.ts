@@ -205,6 +205,7 @@ beforeAll(async () => {
   await dms.start();
   await stranger.start();
   dms.files.set('QD-quy-che-ky-so.pdf', await makeNd30Pdf());
+  dms.files.set('PL-danh-sach.pdf', await makeNd30Pdf({ kind: 'appendix' }));
   dms.files.set('not-a-pdf.pdf', Buffer.from('<html>Phiên đăng nhập đã hết hạn</html>'));
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], env: { ...process.env, HOME: home } });
 });
@@ -331,6 +332,19 @@ describe('kyso service: a DMS page signs through Chromium, wss://127.0.0.1 trust
     for (const r of rows) expect(JSON.parse(r.details)).toMatchObject({ origin: dms.origin, signer: pki.org.names.commonName });
   });
 
+  test('SignAppendix: the main document\'s number, the signing time and the organisation at the top right of the appendix', async () => {
+    const page = await pageOf(dms);
+    const r = await call(page, 'SignAppendix', { FileName: '/files/PL-danh-sach.pdf', FileUploadHandler: '/upload', SessionId: SESSION, JWTToken: JWT, DocNumber: NUMBER });
+    await page.context().close();
+    expect(r, orgSvc.stderr()).toMatchObject({ Status: 0, FileName: '/files/signed-4.pdf' });
+    const file = join(work, 'appendix.pdf');
+    writeFileSync(file, dms.received[3]!.bytes);
+    expectJudgedValid(file, judgeNss, [pki.org.names.commonName]);
+    const t = runTool('pdftotext', ['-layout', '-f', '1', '-l', '1', file, '-']).stdout.split('\n').slice(0, 6).join('\n');
+    expect(t).toContain(NUMBER);
+    expect(t).toMatch(new RegExp(`${todayIso()}T\\d{2}:\\d{2}:\\d{2}\\+07:00`));
+  });
+
   test('a page from an origin not allowed gets no socket; the allowed page gets Status ≠ 0 with a Vietnamese message', async () => {
     const other = await pageOf(stranger);
     stranger.servicePort = orgSvc.port;
@@ -352,6 +366,6 @@ describe('kyso service: a DMS page signs through Chromium, wss://127.0.0.1 trust
     const unknown = await call(page, 'SignXML', {});
     expect(unknown).toMatchObject({ Status: 3, ErrorCode: 'SERVICE_FUNCTION_UNSUPPORTED' });
     await page.context().close();
-    expect(dms.received).toHaveLength(3);
+    expect(dms.received).toHaveLength(4);
   });
 });

@@ -22,7 +22,7 @@ import { makeNssDb } from '../fixtures/judges.js';
 import { countInk, makeNd30Pdf, renderPage, savePng, wholePage } from '../fixtures/nd30.js';
 import { sharedTestPki, type TestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
-import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { cloneSoftHsm, sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 import { CHROMIUM } from './harness.js';
@@ -75,6 +75,11 @@ class Dms {
       if (!f) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': f.length });
       return void res.end(f);
+    }
+    if (req.method === 'POST' && url.pathname === '/upload-expired') {
+      for await (const _ of req) void _;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ Status: false, Message: 'Phiên làm việc đã hết hạn', FileName: '', FileServer: '' }));
     }
     if (req.method === 'POST' && url.pathname === '/upload') {
       const chunks: Buffer[] = [];
@@ -131,14 +136,15 @@ interface Service {
   stop(): Promise<void>;
 }
 
-async function startService(token: 'LEADER' | 'ORG', args: string[]): Promise<Service> {
-  const t = hsm.tokens[token];
+async function startService(token: 'LEADER' | 'ORG', args: string[], o: { hsm?: SoftHsm; pin?: string } = {}): Promise<Service> {
+  const h = o.hsm ?? hsm;
+  const t = h.tokens[token];
   const child = spawn(join(repoRoot(), 'bin', 'kyso'), [
     'service', '--port', '0', '--token', t.label, '--pin-env', 'KYSO_TEST_PIN',
     '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--offline',
     ...args,
   ], {
-    env: { ...process.env, ...hsm.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), KYSO_TRUST: '', KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: t.pin },
+    env: { ...process.env, ...h.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), KYSO_TRUST: '', KYSO_PKCS11_MODULE: h.module, KYSO_TEST_PIN: o.pin ?? t.pin },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -366,6 +372,31 @@ describe('kyso service: a DMS page signs through Chromium, wss://127.0.0.1 trust
     const unknown = await call(page, 'SignXML', {});
     expect(unknown).toMatchObject({ Status: 3, ErrorCode: 'SERVICE_FUNCTION_UNSUPPORTED' });
     await page.context().close();
+    expect(dms.received).toHaveLength(4);
+  });
+
+  test('the handler refuses the upload: Status 12 with its message, the signed file kept; a wrong PIN: Status 8, nothing uploaded', async () => {
+    const page = await pageOf(dms);
+    const refused = await call(page, 'SignAppendix', { FileName: '/files/PL-danh-sach.pdf', FileUploadHandler: '/upload-expired', DocNumber: NUMBER });
+    expect(refused).toMatchObject({ Status: 12, ErrorCode: 'SERVICE_UPLOAD_REFUSED' });
+    expect(refused.Message).toMatch(/từ chối văn bản đã ký: Phiên làm việc đã hết hạn\. Văn bản đã ký vẫn được giữ ở \S+PL-danh-sach\.pdf/);
+    await page.context().close();
+
+    // A copy of the tokens, so that the wrong PIN counts against nobody else's.
+    const own = cloneSoftHsm(hsm, join(work, 'softhsm-wrong-pin'));
+    await orgSvc.stop();
+    const wrong = await startService('ORG', ['--allow-origin', dms.origin], { hsm: own, pin: '000000' });
+    try {
+      dms.servicePort = wrong.port;
+      const p2 = await pageOf(dms);
+      const r = await call(p2, 'SignAppendix', { FileName: '/files/PL-danh-sach.pdf', FileUploadHandler: '/upload', DocNumber: NUMBER });
+      await p2.context().close();
+      expect(r).toMatchObject({ Status: 8 });
+      expect(r.ErrorCode).toMatch(/^TOKEN_PIN_INCORRECT/);
+      expect(r.Message).toMatch(/Mã PIN không đúng/);
+    } finally {
+      await wrong.stop();
+    }
     expect(dms.received).toHaveLength(4);
   });
 });

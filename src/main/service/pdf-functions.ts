@@ -5,7 +5,7 @@
 // SignCopy = the electronic copy mark. Each: fetch the file, show it and wait for the user's PIN
 // in Kyso (never the page), check the signer's certificate, sign, upload, answer.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KysoError, toKysoError, type ErrorCode } from '../../shared/errors.js';
 import { isoVietnam, vietnamDay } from '../appearance/time.js';
@@ -203,6 +203,8 @@ export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: stri
       subject: fileName,
       details: { origin, function: fn, field, signer: signerName, source: sourceUrl?.href ?? null, uploadedTo: uploadUrl?.href ?? null, before: sha256(source), after: sha256(output), docNumber: docNumber ?? null, issued: issued ?? null, warnings: warnings.map((w) => w.code) },
     });
+    // Uploaded: nothing of the document stays on this machine. Otherwise the signed file is the answer.
+    if (handler) rmSync(callDir, { recursive: true, force: true });
     const documentDate = fn === 'SignIssued' ? (req.IssuedDate.trim() || isoVietnam(signingTime)) : '';
     return okResponse({
       Message: 'Ký số thành công',
@@ -215,6 +217,8 @@ export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: stri
     });
   } catch (e) {
     const err = toKysoError(e);
+    // The signed file stays only when it could not be uploaded (the message says where).
+    if (err.code !== 'SERVICE_UPLOAD_FAILED' && err.code !== 'SERVICE_UPLOAD_REFUSED') rmSync(callDir, { recursive: true, force: true });
     ctx.log(`${fn} ${origin}: [${err.code}] ${err.message}`);
     if (ctx.audit && err.code !== 'SERVICE_ORIGIN_NOT_ALLOWED')
       ctx.audit({ action: `service.${fn}.refused`, subject: subject || origin, details: { origin, function: fn, code: err.code, ...err.details } });

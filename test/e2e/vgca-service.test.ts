@@ -10,7 +10,7 @@
 // A page from an origin that is not allowed gets no socket; errors answer Status ≠ 0 in Vietnamese.
 import { spawn, type ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -381,6 +381,11 @@ describe('kyso service: a DMS page signs through Chromium, wss://127.0.0.1 trust
     expect(refused).toMatchObject({ Status: 12, ErrorCode: 'SERVICE_UPLOAD_REFUSED' });
     expect(refused.Message).toMatch(/từ chối văn bản đã ký: Phiên làm việc đã hết hạn\. Văn bản đã ký vẫn được giữ ở \S+PL-danh-sach\.pdf/);
     await page.context().close();
+    // Of all the calls so far, only the refused upload left its files (in DATA/service): an uploaded
+    // or refused document does not stay on the clerk's machine.
+    const kept = readdirSync(join(work, 'desk', 'service'));
+    expect(kept).toHaveLength(1);
+    expect(readdirSync(join(work, 'desk', 'service', kept[0]!))).toContain('PL-danh-sach.pdf');
 
     // A copy of the tokens, so that the wrong PIN counts against nobody else's.
     const own = cloneSoftHsm(hsm, join(work, 'softhsm-wrong-pin'));

@@ -51,8 +51,8 @@ export interface Canvas {
   face(style?: FontStyle): FontFace;
   image(img: ImageHandle, x: number, y: number, w: number, h: number): void;
   text(s: string, o: TextOptions): void;
-  /** A rectangle's outline, e.g. the frame of the incoming stamp. */
-  frame(x: number, y: number, w: number, h: number, color: Rgb, lineWidth: number): void;
+  /** A rectangle: a box's frame (stroke) or a blank ground under new text (fill). */
+  rect(x: number, y: number, w: number, h: number, o: { stroke?: Rgb; fill?: Rgb; lineWidth?: number }): void;
 }
 
 export class AppearanceKit {
@@ -132,8 +132,8 @@ export class AppearanceKit {
         }
         content.text(name, o.size, o.x, o.y, font.encode(s), o.color ?? [0, 0, 0]);
       },
-      frame: (x, y, w, h, color, lineWidth) => {
-        content.strokeRect(x, y, w, h, color, lineWidth);
+      rect: (x, y, w, h, o) => {
+        content.rect(x, y, w, h, o);
       },
     };
     draw(canvas);

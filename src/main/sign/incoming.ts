@@ -111,7 +111,7 @@ export async function signIncoming(opts: SignIncomingOptions): Promise<SignIncom
     widgetRotation: placement.rotation,
     appearance: (ctx) =>
       kitFor(ctx.update).form(vs.width, vs.height, placement.rotation, (c) => {
-        c.frame(0.75, 0.75, c.width - 1.5, c.height - 1.5, RED, 1.2);
+        c.rect(0.75, 0.75, c.width - 1.5, c.height - 1.5, { stroke: RED, lineWidth: 1.2 });
         let y = c.height - PAD;
         for (const l of lines) {
           y -= l.size * LEADING;

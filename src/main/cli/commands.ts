@@ -12,7 +12,7 @@ import { cacheDir, commandTrust, readDerOrPem, verifyCommand } from './verify.js
 import { checkSignerCertificate, type SignerWarning } from '../trust/signer-check.js';
 import { TRUST_COMMANDS, TRUST_HELP } from './trust.js';
 import { DESK_COMMANDS, DESK_HELP } from './desk-commands.js';
-import { SERVICE_COMMANDS, SERVICE_HELP } from './service.js';
+import { SERVICE_COMMANDS, SERVICE_HELP } from './service-help.js';
 
 export type Command = (argv: string[]) => Promise<number>;
 

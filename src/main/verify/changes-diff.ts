@@ -578,6 +578,9 @@ class RevisionDiff implements DiffContext {
       else if (ft) {
         this.blame(num, `page ${pageNo}: widget of a /${ft} form field added (obj ${num})`);
         return;
+      } else if (this.paintsOnPage(d)) {
+        this.blame(num, `page ${pageNo}: ${SHADOW_WIDGET} (obj ${num})`);
+        return;
       } else this.note('annotations', `page ${pageNo}: widget annotation without a form field added (obj ${num})`);
     } else this.note('annotations', `page ${pageNo}: /${sub} annotation added (obj ${num})`);
     this.explainTree(ref);
@@ -589,6 +592,7 @@ class RevisionDiff implements DiffContext {
     if (problem) this.note('disallowed', `page ${pageNo}: added /${sub} annotation carries ${problem}`);
     if (sub === 'Widget' && inheritedFieldType(this.neu, d) !== undefined && inheritedFieldType(this.neu, d) !== 'Sig')
       this.note('disallowed', `page ${pageNo}: widget of a form field added`);
+    else if (sub === 'Widget' && inheritedFieldType(this.neu, d) === undefined && this.paintsOnPage(d)) this.note('disallowed', `page ${pageNo}: ${SHADOW_WIDGET}`);
     else this.note('annotations', `page ${pageNo}: /${sub} annotation added`);
     this.explainTree(d);
   }
@@ -612,6 +616,15 @@ class RevisionDiff implements DiffContext {
       const problem = this.actionProblem(d);
       if (problem && (keys.includes('A') || keys.includes('AA'))) {
         this.blame(num, `page ${pageNo}: /${sub} annotation (obj ${num}) now carries ${problem}`);
+        return;
+      }
+      // Shadow attacks, "hide" kind: what the signed revision kept hidden, shown afterwards.
+      if (keys.includes('F') && hidden(safeResolve(this.old, od?.get('F'))) && !hidden(safeResolve(this.neu, d.get('F')))) {
+        this.blame(num, `page ${pageNo}: hidden /${sub} annotation (obj ${num}) made visible after signing`);
+        return;
+      }
+      if (sub === 'Widget' && keys.some((k) => k === 'AP' || k === 'AS' || k === 'Rect')) {
+        this.blame(num, `page ${pageNo}: widget annotation without a form field (obj ${num}) changed what it shows (${keys.map((k) => '/' + k).join(' ')})`);
         return;
       }
       this.note('annotations', `page ${pageNo}: /${sub} annotation changed (obj ${num}: ${keys.map((k) => '/' + k).join(' ')})`);
@@ -802,6 +815,11 @@ class RevisionDiff implements DiffContext {
     } else this.note('signatures', `empty signature field ${name} added`);
     this.explain(num);
     this.explainTree(new PdfDict([...node.dict.map].filter(([k]) => !BACK_KEYS.has(k))));
+  }
+
+  /** Whether annotation `d` paints on its page: not hidden, an area, a normal appearance that draws. */
+  private paintsOnPage(d: PdfDict): boolean {
+    return !hidden(safeResolve(this.neu, d.get('F'))) && this.drawsSomething(d);
   }
 
   /**
@@ -1010,6 +1028,17 @@ class RevisionDiff implements DiffContext {
 function present(o: PdfObject | undefined): boolean {
   return o !== undefined && o !== null;
 }
+
+/** Annotation flags Hidden (2) or NoView (32): the annotation shows nothing on screen. */
+function hidden(flags: PdfObject | undefined): boolean {
+  return typeof flags === 'number' && (flags & 34) !== 0;
+}
+
+/**
+ * A widget is a form field's face; one that belongs to no field but paints on the page is an
+ * overlay that no field value explains (the "replace via overlay" shadow attack).
+ */
+const SHADOW_WIDGET = 'widget annotation that belongs to no form field added with a visible appearance: it can paint over the signed content';
 
 /** The objects `o` reaches in `r` (bounded). */
 function reachable(r: PdfReader, o: PdfObject | undefined, limit = 100_000): Set<number> {

@@ -11,7 +11,7 @@ import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SoftwareSigner } from '../../src/main/cms/signer.js';
 import { IncrementalUpdate } from '../../src/main/pdf/incremental.js';
-import { PdfDict, PdfName, PdfRaw, PdfRef, type PdfObject } from '../../src/main/pdf/objects.js';
+import { PdfDict, PdfName, PdfRaw, PdfRef, PdfString, type PdfObject } from '../../src/main/pdf/objects.js';
 import { serialize } from '../../src/main/pdf/serialize.js';
 import { PdfReader } from '../../src/main/pdf/reader.js';
 import { signPdf, type SignPdfOptions } from '../../src/main/sign/sign.js';
@@ -535,5 +535,65 @@ describe('cryptography other producers use', () => {
     const sig = kysoVerify(withCms(base, ber), [pki.rootPemPath]).signatures[0]!;
     expect(sig.integrity).toBe('valid');
     expect(sig.indication).not.toBe('TOTAL_FAILED');
+  });
+});
+
+describe('field locks of a signature (FieldMDP, /Lock) and their permission /P', () => {
+  // Two text fields, merged with their widgets: "so" (number) and "ngay" (date).
+  const withTextFields = (): string =>
+    doc({
+      catalog: '/AcroForm << /Fields [6 0 R 7 0 R] >>',
+      page: '/Annots [6 0 R 7 0 R]',
+      more: [
+        '<< /Type /Annot /Subtype /Widget /FT /Tx /T (so) /Rect [72 500 200 520] /P 3 0 R >>',
+        '<< /Type /Annot /Subtype /Widget /FT /Tx /T (ngay) /Rect [72 400 200 420] /P 3 0 R >>',
+      ],
+    });
+
+  /** Signs with Kyso, the new signature field given `lock` (a /Lock dictionary's text). */
+  async function signLocked(input: string, lock: string): Promise<Signed> {
+    const r = PdfReader.open(input);
+    const first = r.nextObjectNumber;
+    r.close();
+    return sign(input, {
+      beforeBuild: (u) => {
+        for (let n = first; n < first + 64; n++) {
+          if (!u.has(ref(n))) continue;
+          const o = u.current(ref(n));
+          if (o instanceof PdfDict && o.name('FT') === 'Sig') u.set(ref(n), o.clone().set('Lock', u.add(raw(lock))));
+        }
+      },
+    });
+  }
+
+  const fill = (s: Signed, field: 6 | 7): string =>
+    update(s.path, (u, r) => u.set(ref(field), (r.get(ref(field)) as PdfDict).clone().set('V', new PdfString(Buffer.from('15/QĐ', 'latin1')))));
+
+  test('Include: filling a listed field is disallowed, another one is form filling', async () => {
+    const s = await signLocked(withTextFields(), '<< /Type /SigFieldLock /Action /Include /Fields [(so)] >>');
+    expect(classify(fill(s, 6), s.signedLength).kind).toBe('disallowed');
+    expect(classify(fill(s, 7), s.signedLength).kind).toBe('form-fill');
+  });
+
+  test('Exclude: filling a field not listed is disallowed, the listed one is form filling', async () => {
+    const s = await signLocked(withTextFields(), '<< /Type /SigFieldLock /Action /Exclude /Fields [(so)] >>');
+    expect(classify(fill(s, 7), s.signedLength).kind).toBe('disallowed');
+    expect(classify(fill(s, 6), s.signedLength).kind).toBe('form-fill');
+  });
+
+  test('All: filling any field is disallowed', async () => {
+    const s = await signLocked(withTextFields(), '<< /Type /SigFieldLock /Action /All >>');
+    expect(classify(fill(s, 6), s.signedLength).kind).toBe('disallowed');
+    expect(classify(fill(s, 7), s.signedLength).kind).toBe('disallowed');
+  });
+
+  test('a lock with /P 1 (ISO 32000-2): a later signature is a change the first signature does not permit', async () => {
+    const s = await signLocked(withTextFields(), '<< /Type /SigFieldLock /Action /Include /Fields [(so)] /P 1 >>');
+    const second = await sign(s.path);
+    const sigs = kysoVerify(second.path, [pki.rootPemPath]).signatures;
+    expect(sigs[0]!.modificationsAfter).toBe('disallowed');
+    expect(sigs[1]!.indication).not.toBe('TOTAL_FAILED');
+    const unlocked = await sign(await signLocked(withTextFields(), '<< /Type /SigFieldLock /Action /Include /Fields [(so)] >>').then((x) => x.path));
+    expect(kysoVerify(unlocked.path, [pki.rootPemPath]).signatures[0]!.modificationsAfter).toBe('signatures');
   });
 });

@@ -168,6 +168,8 @@ export const DocumentSummary = z.object({
   /** The current file (the latest revision), read at /files/<sha256>. */
   sha256: Sha256,
   size: z.number().int().nonnegative(),
+  /** After a signing step: what the signer's certificate check could not establish (revocation unknown, no trusted path). */
+  warnings: z.array(z.object({ vi: z.string(), en: z.string() })).optional(),
 });
 export type DocumentSummary = z.infer<typeof DocumentSummary>;
 

@@ -346,6 +346,7 @@ describe('the app (the service table behind the screens) does the same', () => {
       const doc = await services.desk().addDocument({ path: input, method: 1 });
       const signed = await call<DocumentSummary>('documents.sign', { id: doc.id, role: 'org', token: { label: 'ALONE-ORG' }, pin: USER_PIN, image: 'seal' });
       expect(signed.state).toBe('issued');
+      expect(signed.warnings).toBeUndefined();
       const file = services.desk().documentPath(doc.id);
       expect(embedded(file)).toMatchObject({ certs: [pki.org.names.commonName, SUB_CA], crls: 2 });
       expectJudgedValid(file, nss, [pki.org.names.commonName]);
@@ -355,6 +356,15 @@ describe('the app (the service table behind the screens) does the same', () => {
       const refused = (await dispatch('documents.sign', { id: other.id, role: 'org', token: { label: 'ALONE-REVOKED' }, pin: USER_PIN, image: 'seal' })) as Result<DocumentSummary>;
       expect(refused).toMatchObject({ ok: false, error: { code: 'CERT_REVOKED' } });
       expect(services.desk().getDocument(other.id)).toMatchObject({ state: 'draft', signatures: [] });
+
+      // Without the sub-CA's CRL the step is signed, and the screen is told why the status is unknown.
+      services.settings.removeCrl('sub-ca.crl');
+      const third = await services.desk().addDocument({ path: input, method: 1 });
+      const warned = await call<DocumentSummary>('documents.sign', { id: third.id, role: 'org', token: { label: 'ALONE-ORG' }, pin: USER_PIN, image: 'seal' });
+      expect(warned.state).toBe('issued');
+      expect(warned.warnings).toEqual([
+        { vi: expect.stringContaining(`Chưa kiểm tra được tình trạng thu hồi của chứng thư số của người ký "${pki.org.names.commonName}"`), en: expect.stringContaining(`The revocation status of the signer's certificate '${pki.org.names.commonName}' could not be checked`) },
+      ]);
 
       const settings = await call<Settings>('settings.get', {});
       expect(settings.catalogue.map((c) => [c.id, c.trusted])).toContainEqual(['vgca-g2-root', false]);

@@ -40,7 +40,7 @@ function useColumnWidth(): [React.RefObject<HTMLDivElement | null>, number] {
 }
 
 export function SignScreen() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { tokens, settings, refreshTokens, notify } = useShared();
   const [docs, setDocs] = useState<DocumentSummary[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -181,7 +181,9 @@ export function SignScreen() {
     setError(null);
     setPlaced(null);
     setNumber('');
-    notify(t('signedOk', { title: r.value.title, step: t(`step_${role}`) }));
+    // What the certificate check could not establish is said, not hidden (TT 15/2025: warn when unknown).
+    const warned = r.value.warnings?.map((w) => (lang === 'en' ? w.en : w.vi)).join(' ');
+    notify(`${t('signedOk', { title: r.value.title, step: t(`step_${role}`) })}${warned ? ` ${warned}` : ''}`, warned ? 'warn' : 'ok');
     await afterSigning(doc.id);
   };
 

@@ -20,6 +20,8 @@
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, isArray, isDict, isRef, type PdfObject } from '../pdf/objects.js';
 import type { PageInfo, PdfReader } from '../pdf/reader.js';
 import { decodeTextString } from '../pdf/text.js';
+import { ReferenceIndex } from './changes-references.js';
+import { allowedFieldKeys, formTree, inheritedFieldType, type FormNode } from './changes-form.js';
 import { annotationsOnPages, checkStructureTree, structureObjects, type DiffContext, type StructureObjects } from './changes-structure.js';
 import {
   arrayOf,
@@ -41,19 +43,6 @@ export interface RevisionDiffResult {
   details: string[];
   /** What a clerk should know although it is no disallowed change (an update whose offsets had to be repaired). */
   warnings: string[];
-}
-
-interface FormNode {
-  num: number;
-  dict: PdfDict;
-  /** Fully qualified field name (for a widget: its field's). */
-  name: string;
-  /** 'node': a field with child fields; 'field': a terminal field with separate widgets; 'merged': field and widget in one; 'widget'. */
-  kind: 'node' | 'field' | 'merged' | 'widget';
-  /** Field type, inherited. */
-  ft?: string;
-  /** For a widget: its terminal field's object number. */
-  field?: number;
 }
 
 interface Lock {
@@ -672,42 +661,17 @@ class RevisionDiff implements DiffContext {
     return any;
   }
 
-  /** Who refers to each object of the earlier revision: object numbers, or 0 for the trailer (computed once). */
-  private oldUsers?: Map<number, Set<number>>;
-  private usersOf(num: number): Set<number> {
-    if (!this.oldUsers) {
-      const users = new Map<number, Set<number>>();
-      const seen = new Set<number>();
-      const stack: Array<[number, PdfObject | undefined]> = [];
-      // Every trailer of the revision, with the keys readers ignore: a reference kept there is a use.
-      for (const t of [this.old.trailer, ...this.old.sections.map((sec) => sec.trailer)])
-        for (const [k, v] of t.map) if (k !== 'Prev' && k !== 'XRefStm' && k !== 'Encrypt') stack.push([0, v]);
-      let budget = MAX_WALK;
-      while (stack.length && budget-- > 0) {
-        const [from, o] = stack.pop()!;
-        forEachRef(o, (ref) => {
-          const set = users.get(ref.num) ?? new Set<number>();
-          set.add(from);
-          users.set(ref.num, set);
-          if (seen.has(ref.num)) return;
-          seen.add(ref.num);
-          stack.push([ref.num, safeGet(this.old, ref.num)]);
-        });
-      }
-      this.oldUsers = users;
-    }
-    return this.oldUsers.get(num) ?? new Set();
-  }
+  /** Who refers to each object of the earlier revision (built the first time it is asked). */
+  private oldReferences?: ReferenceIndex;
 
   private sharedInOld(num: number, own: ReadonlySet<number>): boolean {
-    return [...this.usersOf(num)].some((u) => !own.has(u));
+    this.oldReferences ??= new ReferenceIndex(this.old);
+    return this.oldReferences.usedBesides(num, own);
   }
 
   private usersInOld(num: number, own: ReadonlySet<number>): string {
-    return [...this.usersOf(num)]
-      .filter((u) => !own.has(u))
-      .map((u) => (u === 0 ? 'the trailer' : `obj ${u}${describe(safeGet(this.old, u))}`))
-      .join(', ');
+    this.oldReferences ??= new ReferenceIndex(this.old);
+    return this.oldReferences.describeUsers(num, own);
   }
 
   private checkForm(): void {
@@ -1081,58 +1045,4 @@ function takeOne(counts: Map<string, number>, key: string): boolean {
   if (n === 0) return false;
   counts.set(key, n - 1);
   return true;
-}
-
-function allowedFieldKeys(kind: FormNode['kind'], isSig: boolean): ReadonlySet<string> {
-  if (kind === 'node') return new Set(['Kids']);
-  if (isSig) return new Set(['V', 'AP', 'AS', 'M', 'F', 'Lock', 'SV', 'MK', 'DA']);
-  if (kind === 'widget') return new Set(['AP', 'AS', 'M']);
-  if (kind === 'merged') return new Set(['V', 'RV', 'AP', 'AS', 'M']);
-  return new Set(['V', 'RV', 'M']);
-}
-
-function inheritedFieldType(r: PdfReader, d: PdfDict): string | undefined {
-  let cur: PdfDict | undefined = d;
-  for (let i = 0; cur && i < 32; i++) {
-    const ft = cur.name('FT');
-    if (ft) return ft;
-    cur = dictOf(r, cur.get('Parent'));
-  }
-  return undefined;
-}
-
-/** Every node of the form's field tree, by object number. */
-export function formTree(r: PdfReader): Map<number, FormNode> {
-  const out = new Map<number, FormNode>();
-  const catalog = dictOf(r, r.trailer.get('Root'));
-  const af = dictOf(r, catalog?.get('AcroForm'));
-  if (!af) return out;
-  const titled = (d: PdfDict | undefined): boolean => d?.get('T') instanceof PdfString;
-  const visit = (o: PdfObject, prefix: string, inheritedFt: string | undefined, parentIsField: boolean, depth: number): void => {
-    if (!isRef(o) || out.has(o.num) || depth > 32) return;
-    const d = dictOf(r, o);
-    if (!d) return;
-    const t = d.get('T');
-    const own = t instanceof PdfString ? decodeTextString(t.bytes) : undefined;
-    const name = own === undefined ? prefix : prefix ? `${prefix}.${own}` : own;
-    const ft = d.name('FT') ?? inheritedFt;
-    const kids = arrayOf(r, d.get('Kids'));
-    const fieldKids = kids.filter((k) => titled(dictOf(r, k)));
-    const widgetKids = kids.filter((k) => isRef(k) && !titled(dictOf(r, k)));
-    if (fieldKids.length > 0) {
-      out.set(o.num, { num: o.num, dict: d, name, kind: 'node', ft });
-      for (const k of fieldKids) visit(k, name, ft, true, depth + 1);
-      return;
-    }
-    if (own === undefined && parentIsField && depth > 0) return; // handled as a widget by its parent
-    const isWidget = d.name('Subtype') === 'Widget' || d.has('Rect');
-    out.set(o.num, { num: o.num, dict: d, name, kind: widgetKids.length === 0 && isWidget ? 'merged' : 'field', ft });
-    for (const w of widgetKids) {
-      if (!isRef(w) || out.has(w.num)) continue;
-      const wd = dictOf(r, w);
-      if (wd) out.set(w.num, { num: w.num, dict: wd, name, kind: 'widget', ft, field: o.num });
-    }
-  };
-  for (const f of arrayOf(r, af.get('Fields'))) visit(f, '', undefined, false, 0);
-  return out;
 }

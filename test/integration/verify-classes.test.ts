@@ -587,6 +587,15 @@ describe('field locks of a signature (FieldMDP, /Lock) and their permission /P',
     expect(classify(fill(s, 7), s.signedLength).kind).toBe('disallowed');
   });
 
+  test('a field made read-only (/Ff bit 1, as Acrobat does to the fields it locks): form filling; another flag: disallowed', async () => {
+    const s = await sign(withTextFields());
+    const flags = (ff: number): string => update(s.path, (u, r) => u.set(ref(6), (r.get(ref(6)) as PdfDict).clone().set('Ff', ff)));
+    const readOnly = classify(flags(1), s.signedLength);
+    expect(readOnly.kind).toBe('form-fill');
+    expect(readOnly.details).toContain('form field so made read-only (/Ff)');
+    expect(classify(flags(2), s.signedLength).kind).toBe('disallowed');
+  });
+
   test('a lock with /P 1 (ISO 32000-2): a later signature is a change the first signature does not permit', async () => {
     const s = await signLocked(withTextFields(), '<< /Type /SigFieldLock /Action /Include /Fields [(so)] /P 1 >>');
     const second = await sign(s.path);

@@ -823,7 +823,7 @@ class RevisionDiff implements DiffContext {
     let apNoted = false;
     if (this.touched.get(num) === 'changed') {
       const od = dictOf(this.old, new PdfRef(num, 0));
-      const keys = changedKeys(od, this.old, node.dict, this.neu);
+      const keys = changedKeys(od, this.old, node.dict, this.neu).filter((k) => !(k === 'Ff' && this.madeReadOnly(od, node.dict, what)));
       const allowed = allowedFieldKeys(node.kind, isSig);
       const bad = keys.filter((k) => !allowed.has(k) && !(k === 'Kids' && node.kind !== 'node' && this.onlyWidgetsRemoved(od, node.dict)));
       for (const k of bad) {
@@ -862,6 +862,18 @@ class RevisionDiff implements DiffContext {
         else this.note(isSig ? 'signatures' : 'form-fill', `appearance of ${what} changed`);
       }
     }
+  }
+
+  /**
+   * A field's /Ff that only gained ReadOnly (bit 1): what Acrobat does to the fields a signature
+   * locks, in the signature's revision. Noted as form filling; locked or not, nothing can be typed.
+   */
+  private madeReadOnly(before: PdfDict | undefined, after: PdfDict, what: string): boolean {
+    const o = safeResolve(this.old, before?.get('Ff')) ?? 0;
+    const n = safeResolve(this.neu, after.get('Ff'));
+    if (typeof o !== 'number' || typeof n !== 'number' || (o | 1) !== n || (o & 1) === 1) return false;
+    this.note('form-fill', `${what} made read-only (/Ff)`);
+    return true;
   }
 
   /** A field's /Kids that lost widgets (each one removable) and gained none. */

@@ -349,6 +349,7 @@ const FORMS_AND_SIGNATURES = [
   /^AcroForm \/\w+ changed$/,
   /^AcroForm \/DR \(form resources\) updated$/,
   /^form field .+ filled \(\/V changed\)$/,
+  /^(widget of )?form field .+ made read-only \(\/Ff\)$/,
   /^(appearance of )?(widget of )?form field .+ changed$/,
   /^signature field .+ (added and signed|signed|changed)$/,
   /^empty signature field .+ added$/,

@@ -52,7 +52,7 @@ const OFFICIAL: Record<string, string> = {
 };
 
 /** The leader's key under a certificate that names where its issuer and CRL are (AIA caIssuers, CRL DP). */
-function issueWithAia(port: number, name: string, serial: string, crlPath: string, ocsp = false): string {
+function issueWithAia(port: number, name: string, serial: string, crlPath: string, ocsp = false, aiaPath = '/aia/sub-ca.cer'): string {
   const csr = join(work, `${name}.csr`);
   const ext = join(work, `${name}.ext`);
   const pem = join(work, `${name}.cert.pem`);
@@ -62,7 +62,7 @@ function issueWithAia(port: number, name: string, serial: string, crlPath: strin
     'keyUsage = critical, digitalSignature, nonRepudiation',
     'subjectKeyIdentifier = hash',
     'authorityKeyIdentifier = keyid:always',
-    `authorityInfoAccess = caIssuers;URI:http://127.0.0.1:${port}/aia/sub-ca.cer`,
+    `authorityInfoAccess = caIssuers;URI:http://127.0.0.1:${port}${aiaPath}`,
     `crlDistributionPoints = URI:http://127.0.0.1:${port}${crlPath}`,
   ].join('\n').replace('caIssuers;', ocsp ? `OCSP;URI:http://127.0.0.1:${port}/ocsp, caIssuers;` : 'caIssuers;'));
   runTool('openssl', ['req', '-new', '-key', pki.leader.keyPath, '-out', csr, '-subj', `/C=VN/O=Sở Y tế tỉnh Quảng Ninh/CN=${name}`, '-utf8']);
@@ -119,6 +119,7 @@ beforeAll(async () => {
   addSignerOnlyToken(hsm, 'ALONE-REVOKED', pki.revoked.keyPath, pki.revoked.certDerPath, pki.revoked.keyIdHex);
   addSignerOnlyToken(hsm, 'ALONE-AIA', pki.leader.keyPath, issueWithAia(port, 'Đỗ Văn Hải (AIA)', '0x4b59534f41494101', '/crl/sub-ca.crl'), pki.leader.keyIdHex);
   addSignerOnlyToken(hsm, 'ALONE-OCSP', pki.leader.keyPath, issueWithAia(port, 'Đỗ Văn Hải (OCSP)', '0x4b59534f41494103', '/down/sub-ca.crl', true), pki.leader.keyIdHex);
+  addSignerOnlyToken(hsm, 'ALONE-NOAIA', pki.leader.keyPath, issueWithAia(port, 'Đỗ Văn Hải (no AIA)', '0x4b59534f41494104', '/crl/sub-ca.crl', false, '/aia/missing.cer'), pki.leader.keyIdHex);
   addSignerOnlyToken(hsm, 'ALONE-DOWN', pki.leader.keyPath, issueWithAia(port, 'Đỗ Văn Hải (CRL down)', '0x4b59534f41494102', '/down/sub-ca.crl'), pki.leader.keyIdHex);
 
   nss = makeNssDb(join(work, 'nss'), [pki.root.certPem]);
@@ -200,6 +201,13 @@ describe('a token with only the signer\'s certificate', () => {
     expect(j.warnings.find((w) => w.code === 'CHAIN_INCOMPLETE')!.en).toContain(SUB_CA);
     expect(r.stderr).toMatch(/^Cảnh báo \[CHAIN_INCOMPLETE\]: .+ \| Warning: .+/m);
     expect(embedded(out).certs).toEqual([pki.leader.names.commonName]);
+
+    // Online, the caIssuers address is asked; when it fails, the warning says so.
+    const out2 = join(work, 'alone-noaia.pdf');
+    const r2 = await kyso(signArgs(out2, 'ALONE-NOAIA', ['--trust', pki.rootPemPath]), {}, 'noaia');
+    expect(r2.status, r2.stderr).toBe(0);
+    const w2 = (JSON.parse(r2.stdout) as { warnings: Array<{ code: string; en: string }> }).warnings.find((w) => w.code === 'CHAIN_INCOMPLETE');
+    expect(w2?.en).toContain(`(${base}/aia/missing.cer: HTTP 404)`);
   });
 
   test('the AIA caIssuers address gives the sub-CA (fetched once, then from the cache) and the CRL distribution point the CRL', async () => {

@@ -228,6 +228,10 @@ describe('method 3 in Chromium', () => {
     await page.getByTestId('image-kind').selectOption('seal');
     await upload('image-file', m.seal);
     await page.locator('[data-testid=person-images][data-person=KYSO-ORG]').waitFor();
+    // Shown by reference (/files/<sha256>), not as data: URIs.
+    const thumb = page.locator('[data-testid=person-images][data-person=KYSO-ORG] img').first();
+    expect(await thumb.getAttribute('src')).toMatch(/^\/files\/[0-9a-f]{64}$/);
+    await expect.poll(() => thumb.evaluate((i: HTMLImageElement) => i.naturalWidth), WAIT).toBeGreaterThan(0);
     await textOf(page.getByTestId('trust-anchor').first()).toContain('Root');
     await shot('settings');
   });

@@ -197,6 +197,22 @@ describe('calls name files by SHA-256; GET /files/<sha256> serves them with rang
     expect((await get(`/files/${doc.sha256}/page-tree?chunk=1024`, {})).status).toBe(403);
   });
 
+  test('Settings\' images go by reference too: sized in settings.get, read at /files/<sha256> as PNG', async () => {
+    const { sealPng } = await import('../fixtures/png.js');
+    const png = sealPng();
+    const up = (await (await put(png)).json()) as Result<{ sha256: string }>;
+    if (!up.ok) throw new Error(JSON.stringify(up));
+    const s = await callApi<{ images: Array<Record<string, unknown>> }>('settings.setImage', { person: 'KYSO-ORG', kind: 'seal', file: { name: 'seal.png', sha256: up.value.sha256 } });
+    if (!s.ok) throw new Error(JSON.stringify(s));
+    const image = s.value.images.find((i) => i.person === 'KYSO-ORG')!;
+    expect(image).toMatchObject({ kind: 'seal', sha256: sha(png), width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
+    expect(JSON.stringify(s.value)).not.toContain('base64');
+    const r = await get(`/files/${sha(png)}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await r.arrayBuffer()).equals(png)).toBe(true);
+  });
+
   test('a download names the file (Vietnamese name kept in UTF-8)', async () => {
     const r = await get(`/files/${doc.sha256}?download=${encodeURIComponent('QĐ ký số.signed.pdf')}`);
     expect(r.status).toBe(200);

@@ -16,10 +16,10 @@ import { TokenSelect, useTokenChoice } from '../components/TokenSelect.js';
 import { VerdictView } from '../components/Verdict.js';
 import { useT } from '../i18n.js';
 import { Icon } from '../icons.js';
-import { openStoredPdf, saveStored } from '../files.js';
+import { fileUrl, openStoredPdf, saveStored } from '../files.js';
 import { findText, type PdfDocument } from '../pdf.js';
 import { call, useShared } from '../state.js';
-import { signedName, vnDate, vnToday } from '../util.js';
+import { rememberPngInfo, signedName, vnDate, vnToday } from '../util.js';
 
 const ROLE_IMAGE: Record<Role, ImageKind> = { drafter: 'initials', leader: 'signature', org: 'seal' };
 const MAX_PAGE_WIDTH = 620;
@@ -119,7 +119,13 @@ export function SignScreen() {
     };
   }, [sha256]);
 
-  const imageOf = (kind: ImageKind): string | null => settings?.images.find((i) => i.person === tokenLabel && i.kind === kind)?.data ?? null;
+  const imageOf = (kind: ImageKind): string | null => {
+    const image = settings?.images.find((i) => i.person === tokenLabel && i.kind === kind);
+    if (!image) return null;
+    const url = fileUrl(image.sha256);
+    rememberPngInfo(url, image);
+    return url;
+  };
   const images = { signature: imageOf('signature'), seal: imageOf('seal'), initials: imageOf('initials') };
   const place = (kind: ImageKind, placement: Placement) => setPlaced({ kind, placement, src: imageOf(kind), label: t(`img_${kind}`) });
 

@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { makeScannedPdf } from '../test/fixtures/corpus.js';
 import { repoRoot } from '../test/fixtures/tmp.js';
@@ -185,7 +186,7 @@ export async function benchWeb(): Promise<boolean> {
   const rows: WebFigures[] = [];
   for (const mb of SIZES) rows.push(await one(m, mb));
   const s = (x: number) => `${x.toFixed(2).padStart(6)} s`;
-  process.stdout.write(`\nweb mode (npm run web + Chromium), large scans:\n`);
+  process.stdout.write(`\nweb mode (npm run web + Chromium), large scans; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores:\n`);
   process.stdout.write(`${'size'.padEnd(8)} ${'cp'.padStart(8)} ${'sha256sum'.padStart(9)} ${'upload'.padStart(8)} ${'import'.padStart(8)} ${'1st page'.padStart(8)} ${'sign'.padStart(8)} ${'download'.padStart(8)}   server peak RSS   renderer peak RSS\n`);
   for (const r of rows)
     process.stdout.write(

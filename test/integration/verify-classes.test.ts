@@ -140,7 +140,8 @@ describe('catalog /Version and /Extensions (a later signer declaring PDF 2.0)', 
 });
 
 describe('LTA updates: a DSS whose update has wrong cross-reference offsets', () => {
-  test('the objects are found by scanning: "none", with a warning', async () => {
+  /** Signs, then appends a DSS by hand: xref entries `entryShift` bytes off, startxref `startShift` bytes off. */
+  async function dssUpdate(entryShift: number, startShift: number): Promise<ChangeReport> {
     const s = await sign(doc());
     const base = readFileSync(s.path);
     const r = PdfReader.open(s.path);
@@ -149,7 +150,7 @@ describe('LTA updates: a DSS whose update has wrong cross-reference offsets', ()
     const catalog = catalogWith(r, [['DSS', ref(next)]]);
     const prev = r.startxref;
     r.close();
-    // A comment first, so that the short offsets still point into the update (not the signed bytes).
+    // A comment first, so that short offsets still point into the update (not the signed bytes).
     let body = '% validation data\n';
     const at = (): number => base.length + Buffer.byteLength(body, 'latin1');
     const dssAt = at();
@@ -157,14 +158,23 @@ describe('LTA updates: a DSS whose update has wrong cross-reference offsets', ()
     const rootAt = at();
     body += `${root.num} 0 obj\n${serialize(catalog)}\nendobj\n`;
     const xrefAt = at();
-    // Both offsets 7 bytes short, as broken LTA writers leave them.
-    const entry = (o: number): string => `${String(o - 7).padStart(10, '0')} 00000 n\r\n`;
-    body += `xref\n${root.num} 1\n${entry(rootAt)}${next} 1\n${entry(dssAt)}trailer\n<< /Size ${next + 1} /Root ${root.num} 0 R /Prev ${prev} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+    const entry = (o: number): string => `${String(o - entryShift).padStart(10, '0')} 00000 n\r\n`;
+    body += `xref\n${root.num} 1\n${entry(rootAt)}${next} 1\n${entry(dssAt)}trailer\n<< /Size ${next + 1} /Root ${root.num} 0 R /Prev ${prev} >>\nstartxref\n${xrefAt + startShift}\n%%EOF\n`;
     const out = tmp('dss-offsets');
     writeFileSync(out, Buffer.concat([base, Buffer.from(body, 'latin1')]));
-    const rep = classify(out, s.signedLength);
+    return classify(out, s.signedLength);
+  }
+
+  test('object offsets 7 bytes short: the objects are found by scanning; "none", with a warning', async () => {
+    const rep = await dssUpdate(7, 0);
     expect(rep.kind, rep.details.join('\n')).toBe('none');
     expect(rep.details).toContain('DSS (validation data) added');
+    expect(rep.warnings?.join('\n')).toMatch(/wrong cross-reference offsets/);
+  });
+
+  test('startxref 3 bytes past the xref keyword: the section is found nearby; "none", with a warning', async () => {
+    const rep = await dssUpdate(0, 3);
+    expect(rep.kind, rep.details.join('\n')).toBe('none');
     expect(rep.warnings?.join('\n')).toMatch(/wrong cross-reference offsets/);
   });
 });

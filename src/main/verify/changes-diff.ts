@@ -132,7 +132,7 @@ class RevisionDiff implements DiffContext {
     // reference data that cannot be read at all (the whole file rebuilt by scanning) is disallowed.
     if (this.neu.repaired && this.neu.sections.length === 0)
       this.note('disallowed', 'the update has broken cross-reference information (objects had to be found by scanning)');
-    else if (this.neu.repaired) this.warnings.push('an update has wrong cross-reference offsets (its objects had to be found by scanning)');
+    else if (this.neu.repaired || this.neu.xrefNudged) this.warnings.push('an update has wrong cross-reference offsets (its objects had to be found by scanning)');
     return { kind: this.kind, details: this.details, warnings: this.warnings };
   }
 

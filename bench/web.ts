@@ -137,6 +137,15 @@ async function one(m: Materials, sizeMB: number): Promise<WebFigures> {
     await page.locator('[data-testid=pdf-page][data-rendered=true]').waitFor({ timeout: 120_000 });
     const firstPage = (performance.now() - t0) / 1000;
     phases.push(`(document open after ${opened.toFixed(2)} s)`);
+    // What the page read of the file to show page 1 (ranges and the page tree), from the browser's own count.
+    const readMB =
+      (await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .filter((e) => /\/files\/[0-9a-f]{64}/.test(e.name))
+          .reduce((sum, e) => sum + (e as PerformanceResourceTiming).encodedBodySize, 0),
+      )) / 1048576;
+    phases.push(`(page read ${readMB.toFixed(1)} MB of the file)`);
     phases.push(`first page ${peakMB(serverPid).toFixed(0)}`);
 
     const [doc] = (await api('documents.list', {})) as Array<{ id: string; sha256: string }>;
@@ -156,6 +165,7 @@ async function one(m: Materials, sizeMB: number): Promise<WebFigures> {
 
     // Signed over HTTP, not on this page: the page is opened again on the signed revision, which the browser saves.
     await page.goto(app.url);
+    await page.getByTestId('doc-item').first().waitFor({ timeout: 120_000 });
     await page.getByTestId('doc-item').first().click();
     await page.locator('[data-testid=pdf-page][data-rendered=true]').waitFor({ timeout: 120_000 });
     const saving = page.waitForEvent('download', { timeout: 300_000 });

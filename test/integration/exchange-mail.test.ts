@@ -2,17 +2,19 @@
 // and Dovecot (IMAP, STARTTLS), both started by the test on 127.0.0.1 with a test certificate:
 // packages arrive whole, an unacknowledged one comes back, a duplicate delivery is delivered twice
 // (the engine dedups), and failures come back as our error codes.
-import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MailTransport, type MailTransportOptions } from '../../src/main/exchange/transport-mail.js';
 import { mailTransportFromConfig } from '../../src/main/exchange/config-mail.js';
 import type { OutgoingPackage } from '../../src/main/exchange/transport.js';
 import { KysoError } from '../../src/shared/errors.js';
 import { startMailServer, type MailServer } from '../fixtures/mail-server.js';
-import { makeTempDir, removeTempDir } from '../fixtures/tmp.js';
+import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 
 const SYT = { address: 'vanthu@syt.quangninh.test', password: 'mật-khẩu-sở-y-tế' };
 const STC = { address: 'vanthu@stc.quangninh.test', password: 'so-tai-chinh-2026' };
@@ -45,6 +47,15 @@ function makePackage(to: string, documentId: string): OutgoingPackage {
   const bytes = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<edXMLEnvelope><DocumentId>${documentId}</DocumentId><Subject>Về việc kiểm dịch y tế</Subject></edXMLEnvelope>\n`, 'utf8');
   writeFileSync(path, bytes);
   return { queueId: seq, organId: '000.00.00.G23', address: to, fileName, path, sha256: createHash('sha256').update(bytes).digest('hex'), subject: `Văn bản ${documentId}` };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -168,6 +179,70 @@ describe('mail transport through Postfix and Dovecot', () => {
       .toThrow(/KYSO_NOT_SET/);
     expect(() => mailTransportFromConfig({ imapUrl: 'http://x', smtpUrl: 'smtp://127.0.0.1:1', user: STC.address, passwordEnv: 'P' }, { env: { P: 'x' }, receiveDir: work }))
       .toThrow(KysoError);
+  });
+
+  test('a big package (8 MB) arrives byte for byte; a mail without an .edxml attachment is left alone', async () => {
+    const syt = transport(SYT);
+    const big = makePackage(STC.address, '000.00.00.G22,2026/12/03,40/QĐ-SYT');
+    writeFileSync(big.path, randomBytes(8 * 1024 * 1024));
+    big.sha256 = createHash('sha256').update(readFileSync(big.path)).digest('hex');
+    await syt.send(big);
+    // A person's mail to the clerk's mailbox: not a package, not marked, not moved.
+    const person = nodemailer.createTransport({ host: '127.0.0.1', port: server.smtpPort, secure: false, requireTLS: true, tls: { ca: server.caPem }, auth: { user: SYT.address, pass: SYT.password } });
+    await person.sendMail({ from: SYT.address, to: STC.address, subject: 'Lịch họp', text: 'Mời anh chị dự họp.', attachments: [{ filename: 'lich-hop.pdf', content: Buffer.from('%PDF-1.4\n') }] });
+    person.close();
+
+    const stc = transport(STC);
+    const got = await receiveAtLeast(stc, 1);
+    expect(got).toHaveLength(1);
+    expect(createHash('sha256').update(readFileSync(got[0]!.path)).digest('hex')).toBe(big.sha256);
+    await stc.acknowledge(got[0]!);
+    const client = new ImapFlow({ host: '127.0.0.1', port: server.imapPort, secure: false, doSTARTTLS: true, tls: { ca: server.caPem }, auth: { user: STC.address, pass: STC.password }, logger: false });
+    await client.connect();
+    try {
+      const deadline = Date.now() + 10_000;
+      let unseen = 0;
+      while (unseen === 0 && Date.now() < deadline) {
+        unseen = (await client.status('INBOX', { unseen: true })).unseen ?? 0;
+        if (unseen === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(unseen).toBe(1);
+    } finally {
+      await client.logout();
+    }
+    expect(await stc.receive()).toEqual([]);
+  });
+
+  test('a Postfix and Dovecot left running by a killed run are stopped by the next start', async () => {
+    const script = join(work, 'orphan.ts');
+    writeFileSync(script, `import { startMailServer } from ${JSON.stringify(join(repoRoot(), 'test', 'fixtures', 'mail-server.ts'))};\n` +
+      `const s = await startMailServer({ accounts: [{ address: 'a@orphan.test', password: 'p' }] });\n` +
+      `console.log(JSON.stringify({ dir: s.dir }));\nsetInterval(() => undefined, 1000);\n`);
+    const child = spawn(process.execPath, [join(repoRoot(), 'node_modules', 'vite-node', 'vite-node.mjs'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+        buf += c;
+        const m = /\{"dir".*\}/.exec(buf);
+        if (m) resolve(m[0]);
+      });
+      child.on('exit', (code) => reject(new Error(`the orphan's parent exited early (${code})`)));
+    });
+    const orphanDir = (JSON.parse(line) as { dir: string }).dir;
+    const postfixPid = Number(readFileSync(join(orphanDir, 'spool', 'pid', 'master.pid'), 'utf8').trim());
+    const dovecotPid = Number(readFileSync(join(orphanDir, 'dovecot-run', 'master.pid'), 'utf8').trim());
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(alive(postfixPid) && alive(dovecotPid)).toBe(true);
+
+    const next = await startMailServer({ accounts: [{ address: 'b@next.test', password: 'p' }] });
+    try {
+      expect(alive(postfixPid)).toBe(false);
+      expect(alive(dovecotPid)).toBe(false);
+      expect(existsSync(orphanDir)).toBe(false);
+    } finally {
+      await next.stop();
+    }
   });
 
   test('a server that is down is EXCHANGE_UNREACHABLE', async () => {

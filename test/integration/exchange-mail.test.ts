@@ -203,7 +203,8 @@ describe('mail transport through Postfix and Dovecot', () => {
       const deadline = Date.now() + 10_000;
       let unseen = 0;
       while (unseen === 0 && Date.now() < deadline) {
-        unseen = (await client.status('INBOX', { unseen: true })).unseen ?? 0;
+        const status = await client.status('INBOX', { unseen: true });
+        unseen = status ? (status.unseen ?? 0) : 0;
         if (unseen === 0) await new Promise((r) => setTimeout(r, 200));
       }
       expect(unseen).toBe(1);

@@ -122,6 +122,24 @@ describe('axis client against the stand-in axis', () => {
     await stc.acknowledge(rest[0]!);
   });
 
+  test('a document the axis cannot hand over does not hold back the others; it comes next time', async () => {
+    const syt = client(SYT);
+    for (let i = 0; i < 3; i++) await syt.send(makePackage(STC.organId, `${SYT.organId},2026/12/03,${50 + i}/QĐ-SYT`));
+    const stc = client(STC);
+    server.failNext(1, 500, 'getEdoc');
+    const first = await stc.receive();
+    expect(first).toHaveLength(2);
+    for (const p of first) await stc.acknowledge(p);
+    const second = await stc.receive();
+    expect(second).toHaveLength(1);
+    await stc.acknowledge(second[0]!);
+    // When nothing comes through, the error is reported.
+    await syt.send(makePackage(STC.organId, `${SYT.organId},2026/12/03,53/QĐ-SYT`));
+    server.failNext(1, 503, 'getEdoc');
+    expect(await codeOf(stc.receive())).toBe('EXCHANGE_UNREACHABLE');
+    for (const p of await stc.receive()) await stc.acknowledge(p);
+  });
+
   test('agency list import: organId and name of every agency the axis lists', async () => {
     const agencies = await client(STC).listAgencies();
     expect(agencies).toEqual([

@@ -299,12 +299,22 @@ export class AxisTransport implements Transport {
   async receive(limit = 100): Promise<IncomingPackage[]> {
     await mkdir(this.o.receiveDir, { recursive: true });
     const out: IncomingPackage[] = [];
-    for (const ref of (await this.listReceived()).slice(0, limit)) {
+    let firstError: unknown = null;
+    for (const ref of await this.listReceived()) {
+      if (out.length >= limit) break;
       const fileName = ref.fileName && /\.edxml$/i.test(ref.fileName) ? ref.fileName : `${ref.docId}.edxml`;
-      const path = join(this.o.receiveDir, `axis-${ref.docId.replace(/[^A-Za-z0-9._-]/g, '_')}.edxml`);
-      await this.getEdoc(ref.docId, path);
+      const path = join(this.o.receiveDir, `axis-${ref.docId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 150)}.edxml`);
+      try {
+        await this.getEdoc(ref.docId, path);
+      } catch (e) {
+        // One document the axis cannot hand over must not hold back the others: it stays listed
+        // and is tried again next time. The error is reported when nothing at all came through.
+        firstError ??= e;
+        continue;
+      }
       out.push({ transportId: ref.docId, fileName, path, from: ref.from });
     }
+    if (out.length === 0 && firstError !== null) throw firstError;
     return out;
   }
 

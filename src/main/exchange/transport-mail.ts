@@ -78,7 +78,7 @@ export function edxmlParts(node: MessageStructureObject | undefined): Array<{ pa
 
 /** A name safe to put in a file name on any desk's disk (Vietnamese letters kept). */
 function safeName(name: string): string {
-  const base = name.replace(/^.*[\\/]/, '').replace(/[\u0000-\u001f<>:"|?*]/g, '_');
+  const base = name.replace(/^.*[\\/]/, '').replace(/[\u0000-\u001f<>:"|?*]/g, '_').slice(-120);
   return base.length > 0 && base !== '.' && base !== '..' ? base : 'package.edxml';
 }
 
@@ -123,6 +123,8 @@ export class MailTransport implements Transport {
   private imap: ImapFlow | null = null;
   /** Per message (uidValidity:uid): the parts handed out and not yet acknowledged. */
   private readonly pending = new Map<string, Set<string>>();
+  /** Unseen messages that carry no package (a person's mail): their structure is not fetched again. */
+  private readonly notPackages = new Set<string>();
 
   constructor(options: MailTransportOptions) {
     this.o = options;
@@ -224,22 +226,34 @@ export class MailTransport implements Transport {
         const box = client.mailbox;
         if (!box) throw new Error(`mailbox ${mailbox} is not open`);
         const uidValidity = String(box.uidValidity);
-        const uids = ((await client.search({ seen: false }, { uid: true })) || []).sort((a, b) => a - b);
+        const uids = ((await client.search({ seen: false }, { uid: true })) || [])
+          .filter((uid) => !this.notPackages.has(`${uidValidity}:${uid}`))
+          .sort((a, b) => a - b);
+        let firstError: unknown = null;
         for (let i = 0; i < uids.length && out.length < limit; i += 200) {
           const batch = uids.slice(i, i + 200);
           const messages = await client.fetchAll(batch.join(','), { uid: true, bodyStructure: true, envelope: true }, { uid: true });
           messages.sort((a, b) => a.uid - b.uid);
           for (const msg of messages) {
             const parts = edxmlParts(msg.bodyStructure);
-            if (parts.length === 0) continue;
             const key = `${uidValidity}:${msg.uid}`;
+            if (parts.length === 0) {
+              this.notPackages.add(key);
+              continue;
+            }
             const pending = new Set<string>();
             for (const { part, name } of parts) {
               if (out.length >= limit) break;
               const ref: MailRef = { uidValidity, uid: msg.uid, part };
               const path = join(this.o.receiveDir, `mail-${uidValidity}-${msg.uid}-${part}-${safeName(name)}`);
-              await this.download(client, ref, path);
-              pending.add(part);
+              try {
+                await this.download(client, ref, path);
+              } catch (e) {
+                // One message that cannot be read (expunged meanwhile, damaged) must not hold back
+                // the others: it stays unseen and is tried again; reported when nothing came through.
+                firstError ??= e;
+                continue;
+              }
               out.push({ transportId: transportIdOf(ref), fileName: name, path, from: msg.envelope?.from?.[0]?.address });
             }
             // All of the message's parts must be acknowledged before it is marked, even those beyond
@@ -248,6 +262,7 @@ export class MailTransport implements Transport {
             this.pending.set(key, pending);
           }
         }
+        if (out.length === 0 && firstError !== null) throw firstError;
       } finally {
         lock.release();
       }

@@ -93,9 +93,10 @@ interface NetError {
   serverResponseCode?: string;
 }
 
-const NETWORK_CODES = new Set(['ECONNECTION', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETLS', 'EAI_AGAIN']);
-
-/** One of our three codes for whatever nodemailer or imapflow threw. */
+/**
+ * One of our three codes for whatever nodemailer or imapflow threw: credentials; a server's "no"
+ * (SMTP 5xx, an IMAP NO/BAD); everything else (network, TLS, timeouts, SMTP 4xx) is worth retrying.
+ */
 export function mailErrorCode(e: unknown, side: 'smtp' | 'imap'): ErrorCode {
   const err = (e ?? {}) as NetError;
   if (err.authenticationFailed || err.code === 'EAUTH' || err.serverResponseCode === 'AUTHENTICATIONFAILED') return 'EXCHANGE_AUTH';

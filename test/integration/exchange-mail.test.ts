@@ -2,7 +2,7 @@
 // and Dovecot (IMAP, STARTTLS), both started by the test on 127.0.0.1 with a test certificate:
 // packages arrive whole, an unacknowledged one comes back, a duplicate delivery is delivered twice
 // (the engine dedups), and failures come back as our error codes.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -148,6 +148,21 @@ describe('mail transport through Postfix and Dovecot', () => {
     } finally {
       await client.logout();
     }
+  });
+
+  test('a connection the server dropped is opened again at the next call', async () => {
+    const syt = transport(SYT);
+    const stc = transport(STC);
+    expect(await stc.receive()).toEqual([]);
+    // The IMAP server closes every session of the mailbox (as on a restart or an idle timeout).
+    const kick = spawnSync('/usr/bin/doveadm', ['-c', join(server.dir, 'dovecot.conf'), 'kick', STC.address], { encoding: 'utf8' });
+    expect(kick.status, kick.stderr).toBe(0);
+    expect(kick.stdout + kick.stderr).toContain(STC.address);
+    const pkg = makePackage(STC.address, '000.00.00.G22,2026/12/03,60/QĐ-SYT');
+    await syt.send(pkg);
+    const got = await receiveAtLeast(stc, 1);
+    expect(got.map((p) => p.fileName)).toEqual([pkg.fileName]);
+    await stc.acknowledge(got[0]!);
   });
 
   test('a wrong password is EXCHANGE_AUTH on both SMTP and IMAP', async () => {

@@ -216,57 +216,77 @@ export class MailTransport implements Transport {
     return client;
   }
 
+  /**
+   * Runs `fn` on the kept IMAP connection; when that connection turns out to have been closed by
+   * the server meanwhile (a restart, an idle timeout), once more on a fresh one. Everything done
+   * through it is safe to repeat (copies to the same files, flags already set).
+   */
+  private async withImap(fn: (client: ImapFlow) => Promise<void>): Promise<void> {
+    const reused = this.imap?.usable === true;
+    const client = await this.imapClient();
+    try {
+      await fn(client);
+    } catch (e) {
+      if (!reused || client.usable || mailErrorCode(e, 'imap') !== 'EXCHANGE_UNREACHABLE') throw e;
+      this.imap = null;
+      client.close();
+      await fn(await this.imapClient());
+    }
+  }
+
   async receive(limit = 100): Promise<IncomingPackage[]> {
     const out: IncomingPackage[] = [];
     const mailbox = this.o.mailbox ?? 'INBOX';
     try {
-      const client = await this.imapClient();
-      await mkdir(this.o.receiveDir, { recursive: true });
-      const lock = await client.getMailboxLock(mailbox);
-      try {
-        const box = client.mailbox;
-        if (!box) throw new Error(`mailbox ${mailbox} is not open`);
-        const uidValidity = String(box.uidValidity);
-        const uids = ((await client.search({ seen: false }, { uid: true })) || [])
-          .filter((uid) => !this.notPackages.has(`${uidValidity}:${uid}`))
-          .sort((a, b) => a - b);
-        let firstError: unknown = null;
-        for (let i = 0; i < uids.length && out.length < limit; i += 200) {
-          const batch = uids.slice(i, i + 200);
-          const messages = await client.fetchAll(batch.join(','), { uid: true, bodyStructure: true, envelope: true }, { uid: true });
-          messages.sort((a, b) => a.uid - b.uid);
-          for (const msg of messages) {
-            const parts = edxmlParts(msg.bodyStructure);
-            const key = `${uidValidity}:${msg.uid}`;
-            if (parts.length === 0) {
-              this.notPackages.add(key);
-              continue;
-            }
-            const pending = new Set<string>();
-            for (const { part, name } of parts) {
-              if (out.length >= limit) break;
-              const ref: MailRef = { uidValidity, uid: msg.uid, part };
-              const path = join(this.o.receiveDir, `mail-${uidValidity}-${msg.uid}-${part}-${safeName(name)}`);
-              try {
-                await this.download(client, ref, path);
-              } catch (e) {
-                // One message that cannot be read (expunged meanwhile, damaged) must not hold back
-                // the others: it stays unseen and is tried again; reported when nothing came through.
-                firstError ??= e;
+      await this.withImap(async (client) => {
+        out.length = 0;
+        await mkdir(this.o.receiveDir, { recursive: true });
+        const lock = await client.getMailboxLock(mailbox);
+        try {
+          const box = client.mailbox;
+          if (!box) throw new Error(`mailbox ${mailbox} is not open`);
+          const uidValidity = String(box.uidValidity);
+          const uids = ((await client.search({ seen: false }, { uid: true })) || [])
+            .filter((uid) => !this.notPackages.has(`${uidValidity}:${uid}`))
+            .sort((a, b) => a - b);
+          let firstError: unknown = null;
+          for (let i = 0; i < uids.length && out.length < limit; i += 200) {
+            const batch = uids.slice(i, i + 200);
+            const messages = await client.fetchAll(batch.join(','), { uid: true, bodyStructure: true, envelope: true }, { uid: true });
+            messages.sort((a, b) => a.uid - b.uid);
+            for (const msg of messages) {
+              const parts = edxmlParts(msg.bodyStructure);
+              const key = `${uidValidity}:${msg.uid}`;
+              if (parts.length === 0) {
+                this.notPackages.add(key);
                 continue;
               }
-              out.push({ transportId: transportIdOf(ref), fileName: name, path, from: msg.envelope?.from?.[0]?.address });
+              const pending = new Set<string>();
+              for (const { part, name } of parts) {
+                if (out.length >= limit) break;
+                const ref: MailRef = { uidValidity, uid: msg.uid, part };
+                const path = join(this.o.receiveDir, `mail-${uidValidity}-${msg.uid}-${part}-${safeName(name)}`);
+                try {
+                  await this.download(client, ref, path);
+                } catch (e) {
+                  // One message that cannot be read (expunged meanwhile, damaged) must not hold back
+                  // the others: it stays unseen and is tried again; reported when nothing came through.
+                  firstError ??= e;
+                  continue;
+                }
+                out.push({ transportId: transportIdOf(ref), fileName: name, path, from: msg.envelope?.from?.[0]?.address });
+              }
+              // All of the message's parts must be acknowledged before it is marked, even those beyond
+              // this call's limit (they come back next time; their acknowledgement then completes it).
+              for (const { part } of parts) pending.add(part);
+              this.pending.set(key, pending);
             }
-            // All of the message's parts must be acknowledged before it is marked, even those beyond
-            // this call's limit (they come back next time; their acknowledgement then completes it).
-            for (const { part } of parts) pending.add(part);
-            this.pending.set(key, pending);
           }
+          if (out.length === 0 && firstError !== null) throw firstError;
+        } finally {
+          lock.release();
         }
-        if (out.length === 0 && firstError !== null) throw firstError;
-      } finally {
-        lock.release();
-      }
+      });
     } catch (e) {
       throw this.fail(e, 'imap');
     }
@@ -299,20 +319,21 @@ export class MailTransport implements Transport {
     this.pending.delete(key);
     const mailbox = this.o.mailbox ?? 'INBOX';
     try {
-      const client = await this.imapClient();
-      const lock = await client.getMailboxLock(mailbox);
-      try {
-        // A mailbox recreated since (new UIDVALIDITY) holds other messages under these numbers:
-        // leave it; the message comes back under its new UID and the engine recognises it.
-        if (String(client.mailbox ? client.mailbox.uidValidity : '') !== ref.uidValidity) return;
-        await client.messageFlagsAdd(String(ref.uid), ['\\Seen'], { uid: true });
-        if (this.o.processedMailbox) {
-          await this.ensureMailbox(client, this.o.processedMailbox);
-          await client.messageMove(String(ref.uid), this.o.processedMailbox, { uid: true });
+      await this.withImap(async (client) => {
+        const lock = await client.getMailboxLock(mailbox);
+        try {
+          // A mailbox recreated since (new UIDVALIDITY) holds other messages under these numbers:
+          // leave it; the message comes back under its new UID and the engine recognises it.
+          if (String(client.mailbox ? client.mailbox.uidValidity : '') !== ref.uidValidity) return;
+          await client.messageFlagsAdd(String(ref.uid), ['\\Seen'], { uid: true });
+          if (this.o.processedMailbox) {
+            await this.ensureMailbox(client, this.o.processedMailbox);
+            await client.messageMove(String(ref.uid), this.o.processedMailbox, { uid: true });
+          }
+        } finally {
+          lock.release();
         }
-      } finally {
-        lock.release();
-      }
+      });
     } catch (e) {
       throw this.fail(e, 'imap');
     }

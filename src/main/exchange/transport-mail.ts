@@ -255,13 +255,13 @@ export class MailTransport implements Transport {
             const messages = await client.fetchAll(batch.join(','), { uid: true, bodyStructure: true, envelope: true }, { uid: true });
             messages.sort((a, b) => a.uid - b.uid);
             for (const msg of messages) {
+              if (out.length >= limit) break;
               const parts = edxmlParts(msg.bodyStructure);
               const key = `${uidValidity}:${msg.uid}`;
               if (parts.length === 0) {
                 this.notPackages.add(key);
                 continue;
               }
-              const pending = new Set<string>();
               for (const { part, name } of parts) {
                 if (out.length >= limit) break;
                 const ref: MailRef = { uidValidity, uid: msg.uid, part };
@@ -278,8 +278,7 @@ export class MailTransport implements Transport {
               }
               // All of the message's parts must be acknowledged before it is marked, even those beyond
               // this call's limit (they come back next time; their acknowledgement then completes it).
-              for (const { part } of parts) pending.add(part);
-              this.pending.set(key, pending);
+              this.pending.set(key, new Set(parts.map((p) => p.part)));
             }
           }
           if (out.length === 0 && firstError !== null) throw firstError;

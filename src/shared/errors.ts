@@ -102,6 +102,9 @@ export const ERROR_CODES = [
   'UPLOAD_INCOMPLETE',
   'UPLOAD_NOT_FOUND',
   'FILE_PICK_UNAVAILABLE',
+  'EXCHANGE_UNREACHABLE',
+  'EXCHANGE_REFUSED',
+  'EXCHANGE_AUTH',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

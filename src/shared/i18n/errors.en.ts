@@ -99,4 +99,7 @@ export const ERROR_MESSAGES_EN: Record<ErrorCode, ErrorText> = {
   UPLOAD_INCOMPLETE: { message: 'The upload was cut off midway ({received} bytes); Kyso discarded what it received.', hint: 'Choose the file and send it again; nothing was kept.' },
   UPLOAD_NOT_FOUND: { message: 'Kyso has no uploaded file {sha256} (not finished, already used, or expired).', hint: 'Choose the file and add it again.' },
   FILE_PICK_UNAVAILABLE: { message: 'The app\'s file dialog is not available in {transport} mode.', hint: 'Choose the file with the file field on the page.' },
+  EXCHANGE_UNREACHABLE: { message: 'The document exchange server {server} ({transport}) cannot be reached: {reason}.', hint: 'The document stays queued and is sent again automatically; if it persists, ask your IT officer to check the network and the server.' },
+  EXCHANGE_REFUSED: { message: 'The document exchange server {server} ({transport}) refused: {reason}.', hint: 'It is not sent again as it is; check the recipient\'s address and the package, or tell your IT officer.' },
+  EXCHANGE_AUTH: { message: 'The document exchange server {server} ({transport}) did not accept the credentials: {reason}.', hint: 'Check the account, the password or the system\'s secret key (in the environment variable named) with your IT officer.' },
 };

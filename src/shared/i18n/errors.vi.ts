@@ -99,4 +99,7 @@ export const ERROR_MESSAGES_VI: Record<ErrorCode, ErrorText> = {
   UPLOAD_INCOMPLETE: { message: 'Tệp gửi lên bị ngắt giữa chừng ({received} byte); Kyso đã bỏ phần nhận được.', hint: 'Chọn lại tệp và gửi lại; không có gì được lưu.' },
   UPLOAD_NOT_FOUND: { message: 'Kyso không có tệp gửi lên {sha256} (tệp chưa gửi xong, đã dùng hoặc đã quá hạn).', hint: 'Chọn lại tệp và thêm lại.' },
   FILE_PICK_UNAVAILABLE: { message: 'Hộp thoại chọn tệp của ứng dụng không có ở chế độ {transport}.', hint: 'Chọn tệp bằng ô chọn tệp trên trang.' },
+  EXCHANGE_UNREACHABLE: { message: 'Không kết nối được máy chủ trao đổi văn bản {server} ({transport}): {reason}.', hint: 'Văn bản vẫn nằm trong hàng đợi và sẽ được gửi lại tự động; nếu lỗi kéo dài, báo cán bộ CNTT kiểm tra mạng và máy chủ.' },
+  EXCHANGE_REFUSED: { message: 'Máy chủ trao đổi văn bản {server} ({transport}) từ chối: {reason}.', hint: 'Văn bản không được gửi lại nguyên trạng; kiểm tra địa chỉ nơi nhận và gói tin, hoặc báo cán bộ CNTT.' },
+  EXCHANGE_AUTH: { message: 'Máy chủ trao đổi văn bản {server} ({transport}) không chấp nhận thông tin đăng nhập: {reason}.', hint: 'Kiểm tra tài khoản, mật khẩu hoặc khóa bí mật của hệ thống (biến môi trường đã chỉ định) với cán bộ CNTT.' },
 };

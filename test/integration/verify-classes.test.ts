@@ -489,9 +489,10 @@ function indefinite(der: Buffer): Buffer {
 
 describe('cryptography other producers use', () => {
   test('Ed25519 with SHA-512: verified', async () => {
+    // The certificate first: a signing time before its notBefore would make the signature fail.
+    const { key, pem } = edwardsCert('ed25519');
     const base = await signedWithRoom();
     const content = readFileSync(base.content);
-    const { key, pem } = edwardsCert('ed25519');
     const der = edwardsCms(key, readFileSync(pem, 'utf8'), '1.3.101.112', '2.16.840.1.101.3.4.2.3', createHash('sha512').update(content).digest());
     const sig = kysoVerify(withCms(base, der), [pem]).signatures[0]!;
     expect(sig).toMatchObject({ integrity: 'valid' });
@@ -500,9 +501,10 @@ describe('cryptography other producers use', () => {
   });
 
   test('Ed448 with SHAKE256: verified; Ed448 with SHA-512: CRYPTO_CONSTRAINTS_FAILURE (RFC 8419)', async () => {
+    // The certificate first: a signing time before its notBefore would make the signature fail.
+    const { key, pem } = edwardsCert('ed448');
     const base = await signedWithRoom();
     const content = readFileSync(base.content);
-    const { key, pem } = edwardsCert('ed448');
     const shake = createHash('shake256', { outputLength: 64 }).update(content).digest();
     const good = kysoVerify(withCms(base, edwardsCms(key, readFileSync(pem, 'utf8'), '1.3.101.113', '2.16.840.1.101.3.4.2.12', shake)), [pem]).signatures[0]!;
     expect(good.integrity).toBe('valid');
@@ -614,5 +616,49 @@ describe('field locks of a signature (FieldMDP, /Lock) and their permission /P',
     expect(sigs[1]!.indication).not.toBe('TOTAL_FAILED');
     const unlocked = await sign(await signLocked(withTextFields(), '<< /Type /SigFieldLock /Action /Include /Fields [(so)] >>').then((x) => x.path));
     expect(kysoVerify(unlocked.path, [pki.rootPemPath]).signatures[0]!.modificationsAfter).toBe('signatures');
+  });
+});
+
+describe('adbe.x509.rsa_sha1 (no CMS: a PKCS#1 signature and the certificates in /Cert)', () => {
+  /** A one-page document with a signature field signed the x509.rsa_sha1 way by the leader. */
+  function x509Signed(tamper: boolean): string {
+    const hex = (b: Buffer): string => `<${b.toString('hex')}>`;
+    const certs = `[${hex(pki.leader.certDer)} ${hex(pki.subCa.certDer)}]`;
+    const slot = '0'.repeat(1024);
+    const path = doc({
+      catalog: '/AcroForm << /Fields [6 0 R] /SigFlags 3 >>',
+      page: '/Annots [6 0 R]',
+      more: [
+        '<< /Type /Annot /Subtype /Widget /FT /Sig /T (Sig1) /Rect [0 0 0 0] /P 3 0 R /V 7 0 R >>',
+        `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.x509.rsa_sha1 /Cert ${certs} /M (D:20260101000000Z) /ByteRange [0000000000 0000000000 0000000000 0000000000] /Contents <${slot}> >>`,
+      ],
+    });
+    const pdf = readFileSync(path);
+    const text = pdf.toString('latin1');
+    const holeStart = text.indexOf(`<${slot}>`);
+    const holeEnd = holeStart + slot.length + 2;
+    const br = [0, holeStart, holeEnd, pdf.length - holeEnd];
+    const brAt = text.indexOf('/ByteRange [') + '/ByteRange ['.length;
+    pdf.write(br.map((n) => String(n).padStart(10, '0')).join(' '), brAt, 'latin1');
+    const signed = Buffer.concat([pdf.subarray(0, holeStart), pdf.subarray(holeEnd)]);
+    if (tamper) signed[10] ^= 1;
+    const value = nodeSign('sha1', signed, pki.leader.privateKey);
+    const der = Buffer.from(new asn1js.OctetString({ valueHex: value }).toBER(false));
+    pdf.write(der.toString('hex').padEnd(slot.length, '0'), holeStart + 1, 'latin1');
+    const out = tmp('x509');
+    writeFileSync(out, pdf);
+    return out;
+  }
+
+  test('verified with the certificate in /Cert (SHA-1 in 2026: INDETERMINATE, not failed)', () => {
+    const sig = kysoVerify(x509Signed(false), [pki.rootPemPath]).signatures[0]!;
+    expect(sig.integrity).toBe('valid');
+    expect(sig).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE' });
+  });
+
+  test('a value over other bytes fails', () => {
+    const sig = kysoVerify(x509Signed(true), [pki.rootPemPath]).signatures[0]!;
+    expect(sig.integrity).toBe('invalid');
+    expect(sig.indication).toBe('TOTAL_FAILED');
   });
 });

@@ -4,12 +4,12 @@
 import { statSync } from 'node:fs';
 import { describeCertificate, type CertificateInfo } from '../cms/certinfo.js';
 import { OID } from '../cms/oids.js';
-import { isArray } from '../pdf/objects.js';
+import { PdfString, isArray } from '../pdf/objects.js';
 import { PdfReader } from '../pdf/reader.js';
 import { KysoError } from '../../shared/errors.js';
 import { classifyChanges, type ChangeKind } from './changes.js';
 import { validateCertificate, type ChainResult, type ChainStatus, type CertStatus, type TrustStore } from './chain.js';
-import { checkCms, newHash, parseTstInfo, settleDigest, type CmsCheck, type HashName, type SignedContent } from './cms.js';
+import { checkCms, checkX509RsaSha1, newHash, parseTstInfo, settleDigest, type CmsCheck, type HashName, type SignedContent } from './cms.js';
 import { sameFile, ShortRangeError, type FileIdentity, type HashName as WorkerHashName, type RangeHasher } from './hash-worker.js';
 import { findSignatures, readDss, type FoundSignature } from './signatures.js';
 import { docMdpViolation, signatureMessages, fileMessages } from './messages.js';
@@ -374,6 +374,17 @@ function certificationAllows(p: 1 | 2 | 3, changes: { kind: ChangeKind; details:
   });
 }
 
+/** The certificates of an adbe.x509.rsa_sha1 signature's /Cert (a string, or an array of them). */
+function x509Certs(reader: PdfReader, sig: FoundSignature): Buffer[] {
+  try {
+    const v = reader.resolve(sig.dict.get('Cert'));
+    const items = isArray(v) ? v.map((x) => reader.resolve(x)) : [v];
+    return items.filter((x): x is PdfString => x instanceof PdfString).map((x) => Buffer.from(x.bytes));
+  } catch {
+    return [];
+  }
+}
+
 /** The signature algorithm with the hashes it used, e.g. "RSASSA-PSS with sha256, MGF1 with sha1". */
 function describeSignatureAlgorithm(cms: CmsCheck): string {
   const hashes = [cms.signatureHash && `with ${cms.signatureHash}`, cms.mgf1Hash && `MGF1 with ${cms.mgf1Hash}`].filter(Boolean);
@@ -398,7 +409,7 @@ async function verifyOne(
   let docTimestampTime: Date | undefined;
 
   if (sig.contents && content && faults.length === 0) {
-    cms = checkCms(sig.contents, content);
+    cms = sig.subFilter === 'adbe.x509.rsa_sha1' ? checkX509RsaSha1(sig.contents, x509Certs(reader, sig), content) : checkCms(sig.contents, content);
     trace('verify: CMS checked');
     if (cms.fault) faults.push(cms.fault);
     if (cms.cryptoConstraint) warnings.push(cms.cryptoConstraint);

@@ -146,6 +146,11 @@ async function one(m: Materials, sizeMB: number): Promise<WebFigures> {
           .reduce((sum, e) => sum + (e as PerformanceResourceTiming).encodedBodySize, 0),
       )) / 1048576;
     phases.push(`(page read ${readMB.toFixed(1)} MB of the file)`);
+    const marks = await page.evaluate(() => {
+      const at = (n: string) => performance.getEntriesByName(n).at(-1)?.startTime ?? NaN;
+      return { fetched: at('kyso-open-fetched') - at('kyso-open-start'), opened: at('kyso-open-ready') - at('kyso-open-fetched') };
+    });
+    phases.push(`(first bytes and page tree fetched in ${(marks.fetched / 1000).toFixed(2)} s, pdf.js opened in ${(marks.opened / 1000).toFixed(2)} s)`);
     phases.push(`first page ${peakMB(serverPid).toFixed(0)}`);
 
     const [doc] = (await api('documents.list', {})) as Array<{ id: string; sha256: string }>;

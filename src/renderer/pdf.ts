@@ -91,14 +91,19 @@ async function pageTreeChunks(url: string, headers: Record<string, string>): Pro
 
 /** Opens a stored file by URL, range by range. */
 export async function openPdfUrl(url: string, headers: Record<string, string> = {}): Promise<PdfDocument> {
+  // Marks for the benchmark (bench/web.ts): fetching the first bytes and the page tree, then pdf.js opening.
+  performance.mark('kyso-open-start');
   const [first, atHand] = await Promise.all([fetch(url, { headers: { ...headers, Range: `bytes=0-${FIRST_CHUNK - 1}` } }), pageTreeChunks(url, headers)]);
+  performance.mark('kyso-open-fetched');
   if (first.status !== 206 && first.status !== 200) throw new Error(`${url}: HTTP ${first.status}`);
   const initial = new Uint8Array(await first.arrayBuffer());
   const total = first.status === 206 ? Number(/\/(\d+)\s*$/.exec(first.headers.get('content-range') ?? '')?.[1]) : initial.length;
   // No eval (the CSP forbids it).
   if (!Number.isFinite(total) || initial.length >= total) return pdfjs.getDocument({ data: initial, isEvalSupported: false, worker: sharedWorker() }).promise;
   const range = new FetchRangeTransport(url, headers, total, initial, atHand);
-  return pdfjs.getDocument({ range, rangeChunkSize: RANGE_CHUNK, disableAutoFetch: true, disableStream: true, isEvalSupported: false, worker: sharedWorker() }).promise;
+  const doc = await pdfjs.getDocument({ range, rangeChunkSize: RANGE_CHUNK, disableAutoFetch: true, disableStream: true, isEvalSupported: false, worker: sharedWorker() }).promise;
+  performance.mark('kyso-open-ready');
+  return doc;
 }
 
 export interface TextHit {

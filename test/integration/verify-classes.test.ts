@@ -398,7 +398,7 @@ interface VerifyJson {
     subIndication: string | null;
     integrity: string;
     modificationsAfter: string;
-    details: { signatureAlgorithm: string | null; warnings: string[]; faults: string[] };
+    details: { signatureAlgorithm: string | null; warnings: string[]; faults: string[]; changes: string[] };
   }>;
 }
 
@@ -613,6 +613,7 @@ describe('field locks of a signature (FieldMDP, /Lock) and their permission /P',
     const second = await sign(s.path);
     const sigs = kysoVerify(second.path, [pki.rootPemPath]).signatures;
     expect(sigs[0]!.modificationsAfter).toBe('disallowed');
+    expect(sigs[0]!.details.changes[0]).toBe("changes after the signature that its field lock's permission (/P 1) does not allow");
     expect(sigs[1]!.indication).not.toBe('TOTAL_FAILED');
     const unlocked = await sign(await signLocked(withTextFields(), '<< /Type /SigFieldLock /Action /Include /Fields [(so)] >>').then((x) => x.path));
     expect(kysoVerify(unlocked.path, [pki.rootPemPath]).signatures[0]!.modificationsAfter).toBe('signatures');

@@ -298,14 +298,14 @@ export async function verifyPdf(path: string, opts: VerifyOptions): Promise<File
  * (ISO 32000-2 12.7.5.5): the /P of its field's /Lock or of its FieldMDP transform, 1 to 3, is the
  * permission for everything after it; the strictest of them counts.
  */
-function docMdpPermission(reader: PdfReader, sig: FoundSignature): 1 | 2 | 3 | undefined {
-  let permission: 1 | 2 | 3 | undefined;
-  const stricter = (p: 1 | 2 | 3): void => {
-    permission = permission === undefined ? p : (Math.min(permission, p) as 1 | 2 | 3);
+function docMdpPermission(reader: PdfReader, sig: FoundSignature): { p: 1 | 2 | 3; byLock: boolean } | undefined {
+  let permission: { p: 1 | 2 | 3; byLock: boolean } | undefined;
+  const stricter = (p: 1 | 2 | 3, byLock: boolean): void => {
+    if (permission === undefined || p < permission.p) permission = { p, byLock };
   };
   const lockP = (d: ReturnType<PdfReader['resolveDict']>): void => {
     const p = reader.resolve(d?.get('P'));
-    if (p === 1 || p === 2 || p === 3) stricter(p);
+    if (p === 1 || p === 2 || p === 3) stricter(p, true);
   };
   try {
     const refs = reader.resolve(sig.dict.get('Reference'));
@@ -314,7 +314,7 @@ function docMdpPermission(reader: PdfReader, sig: FoundSignature): 1 | 2 | 3 | u
       const method = transform?.name('TransformMethod');
       if (method === 'DocMDP') {
         const p = reader.resolve(reader.resolveDict(transform!.get('TransformParams'))?.get('P'));
-        stricter(p === 1 || p === 3 ? p : 2);
+        stricter(p === 1 || p === 3 ? p : 2, false);
       } else if (method === 'FieldMDP') lockP(reader.resolveDict(transform!.get('TransformParams')));
     }
   } catch {
@@ -469,8 +469,10 @@ async function verifyOne(
   // A certification signature allows less than an approval signature does: what it does not
   // permit makes the changes disallowed for it (ETSI EN 319 102-1 format checking, as DSS does).
   const permission = docMdpPermission(reader, sig);
-  if (permission && changes.kind !== 'disallowed' && !certificationAllows(permission, changes))
-    changes = { kind: 'disallowed', details: [docMdpViolation(permission), ...changes.details] };
+  if (permission && changes.kind !== 'disallowed' && !certificationAllows(permission.p, changes)) {
+    const fact = permission.byLock ? `changes after the signature that its field lock's permission (/P ${permission.p}) does not allow` : docMdpViolation(permission.p);
+    changes = { kind: 'disallowed', details: [fact, ...changes.details] };
+  }
 
   trace('verify: changes classified');
   let chain: ChainResult | undefined;

@@ -3,7 +3,8 @@
 //   - Kyso (`kyso sign` from a SoftHSM2 token: process start, driver load, login, sign, write),
 //   - `openssl dgst -sha256` of the same file (the floor: reading and hashing it once),
 //   - the naive path with the card's libraries (@signpdf/placeholder-plain + P12Signer),
-// and compares Kyso with the goals (≤ 1 s, ≤ 1/5 of the naive time, peak RSS ≤ 300 MB).
+// and compares Kyso with the goals (≤ 1 s, ≤ 1/5 of the naive time, peak RSS ≤ 300 MB); then the
+// inbox search rows (bench/inbox.ts) and the web mode with 100 MB and 500 MB scans (bench/web.ts).
 // Measured with GNU time in separate processes; nothing here is a timed assertion in a test.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { makeScannedPdf } from '../test/fixtures/corpus.js';
 import { makeNssDb, pdfsig } from '../test/fixtures/judges.js';
 import { repoRoot } from '../test/fixtures/tmp.js';
 import { benchInbox } from './inbox.js';
+import { benchWeb } from './web.js';
 
 const ROOT = repoRoot();
 const OUT = join(ROOT, 'bench', 'out');
@@ -156,5 +158,9 @@ async function main(): Promise<void> {
   if (sig?.signatureValidation !== 'Signature is Valid.' || sig.certificateValidation !== 'Certificate is Trusted.') process.exitCode = 1;
 }
 
-await main();
-if (!(await benchInbox())) process.exitCode = 1;
+// KYSO_BENCH_ONLY=web runs only the web-mode rows (large scans through the browser).
+if (process.env.KYSO_BENCH_ONLY !== 'web') {
+  await main();
+  if (!(await benchInbox())) process.exitCode = 1;
+}
+if (!(await benchWeb())) process.exitCode = 1;

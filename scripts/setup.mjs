@@ -40,6 +40,11 @@ const APT = {
   'libreoffice-writer-nogui': '/usr/lib/libreoffice/program/libswlo.so',
   'libreoffice-calc-nogui': '/usr/lib/libreoffice/program/libsclo.so',
   'libreoffice-impress-nogui': '/usr/lib/libreoffice/program/libwpftimpresslo.so',
+  // The mail transport's tests start their own private Postfix (SMTP) and Dovecot (IMAP, LMTP) on
+  // 127.0.0.1 (test/fixtures/mail-server.ts); the system's mail service stays unconfigured.
+  postfix: '/usr/sbin/postfix',
+  'dovecot-imapd': '/usr/lib/dovecot/imap',
+  'dovecot-lmtpd': '/usr/lib/dovecot/lmtp',
 };
 
 function run(cmd, args, opts = {}) {
@@ -68,6 +73,13 @@ function ensureApt() {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const aptGet = (args) => (asRoot ? run('apt-get', args, { env }) : run('sudo', ['-n', 'apt-get', ...args], { env }));
   aptGet(['update', '-qq']);
+  if (missing.includes('postfix')) {
+    // Installed for the tests' private instances only: "No configuration" leaves the system's own
+    // Postfix without a main.cf, so the package starts no mail service of its own.
+    const sel = 'postfix postfix/main_mailer_type select No configuration\n';
+    if (asRoot) run('debconf-set-selections', [], { input: sel, stdio: ['pipe', 'ignore', 'inherit'] });
+    else run('sudo', ['-n', 'debconf-set-selections'], { input: sel, stdio: ['pipe', 'ignore', 'inherit'] });
+  }
   aptGet(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
 }
 

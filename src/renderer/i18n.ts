@@ -287,7 +287,7 @@ const TEXTS = {
   ],
   catalogueTrusted: ['đã tin cậy', 'trusted'],
   catalogueRoot: ['CA gốc', 'root CA'],
-  catalogueSubCa: ['CA trung gian', 'sub-CA'],
+  catalogueSubCa: ['CA cấp dưới (trung gian)', 'sub-CA'],
   catalogueFetch: ['Tải về', 'Download'],
   crls: ['Danh sách thu hồi (CRL)', 'Revocation lists (CRL)'],
   noCrls: ['Chưa có danh sách thu hồi.', 'No revocation list.'],

@@ -48,8 +48,17 @@ export interface PngInfo {
   dpi: number | null;
 }
 
-/** Width, height and resolution of a PNG given as a data: URI (reads the header chunks only). */
+/** What Kyso said of the images it serves by URL (Settings' images), so they are sized before they load. */
+const served = new Map<string, PngInfo>();
+export function rememberPngInfo(url: string, info: PngInfo): void {
+  served.set(url, { width: info.width, height: info.height, dpi: info.dpi });
+}
+
+/** Width, height and resolution of a PNG: one served by URL (as remembered), or a data: URI (reads the header chunks only). */
 export function pngInfo(dataUri: string): PngInfo | null {
+  const known = served.get(dataUri);
+  if (known) return known;
+  if (!dataUri.startsWith('data:')) return null;
   const b64 = dataUri.slice(dataUri.indexOf(',') + 1);
   // IHDR and pHYs come before the image data; 4 kB of the file is plenty.
   const head = atob(b64.slice(0, 5464)); // a multiple of 4 characters: whole bytes

@@ -168,6 +168,8 @@ export const DocumentSummary = z.object({
   /** The current file (the latest revision), read at /files/<sha256>. */
   sha256: Sha256,
   size: z.number().int().nonnegative(),
+  /** After a signing step: what the signer's certificate check could not establish (revocation unknown, no trusted path). */
+  warnings: z.array(z.object({ vi: z.string(), en: z.string() })).optional(),
 });
 export type DocumentSummary = z.infer<typeof DocumentSummary>;
 
@@ -297,8 +299,11 @@ export const Settings = z.object({
   crls: z.array(z.object({ name: z.string(), size: z.number().int() })),
   /** The catalogue of Vietnamese CA certificates (native/ca-catalogue.json): trusted once downloaded or imported with the listed fingerprint. */
   catalogue: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['root', 'intermediate']), url: z.string(), sha256: z.string(), trusted: z.boolean() })),
-  /** Images per person (the token label names the person). data: a data: URI of the PNG. */
-  images: z.array(z.object({ person: z.string(), kind: ImageKind, data: z.string() })),
+  /**
+   * Images per person (the token label names the person), read at /files/<sha256>; their pixel size
+   * and printed resolution (pHYs, null when not stated) size them on the page beforehand.
+   */
+  images: z.array(z.object({ person: z.string(), kind: ImageKind, sha256: Sha256, width: z.number().int(), height: z.number().int(), dpi: z.number().nullable() })),
 });
 export type Settings = z.infer<typeof Settings>;
 

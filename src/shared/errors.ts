@@ -115,6 +115,9 @@ export const ERROR_CODES = [
   'SERVICE_CA_INSTALL_FAILED',
   'SERVICE_TOOL_MISSING',
   'SERVICE_PORT_IN_USE',
+  'EXCHANGE_UNREACHABLE',
+  'EXCHANGE_REFUSED',
+  'EXCHANGE_AUTH',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

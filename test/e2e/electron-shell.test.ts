@@ -269,6 +269,12 @@ describe('files by reference: the main process\'s dialog in, kyso://app/files/<s
     const saved = await get(`kyso://app/files/${doc.sha256}?download=${encodeURIComponent('QĐ.pdf')}`);
     expect(saved.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent('QĐ.pdf')}`);
     await saved.arrayBuffer();
+    // The page tree's chunks in one answer (what pdf.js walks before the first page).
+    const tree = await get(`kyso://app/files/${doc.sha256}/page-tree?chunk=1024`);
+    expect(tree.status).toBe(200);
+    const body = Buffer.from(await tree.arrayBuffer());
+    expect(body.readUInt32BE(0)).toBeGreaterThan(0);
+    expect(Number(tree.headers.get('content-length'))).toBe(body.length);
     expect((await get(`kyso://app/files/${'0'.repeat(64)}`)).status).toBe(404);
     expect((await get(`kyso://other/files/${doc.sha256}`)).status).toBe(404);
   });

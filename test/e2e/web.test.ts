@@ -21,6 +21,7 @@ import { SoftwareSigner } from '../../src/main/cms/signer.js';
 import { signPdf } from '../../src/main/sign/sign.js';
 import { loadTrustStore } from '../../src/main/verify/chain.js';
 import { WorkflowService } from '../../src/main/workflow/service.js';
+import { makeScannedPdf } from '../fixtures/corpus.js';
 import { makeNssDb, pdfsig, qpdfCheck } from '../fixtures/judges.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { EXPIRING_DAYS, EXPIRING_LABEL, kysoCli, materials, openBrowser, startWebApp, type Browsing, type Materials, type WebApp } from './harness.js';
@@ -227,6 +228,10 @@ describe('method 3 in Chromium', () => {
     await page.getByTestId('image-kind').selectOption('seal');
     await upload('image-file', m.seal);
     await page.locator('[data-testid=person-images][data-person=KYSO-ORG]').waitFor();
+    // Shown by reference (/files/<sha256>), not as data: URIs.
+    const thumb = page.locator('[data-testid=person-images][data-person=KYSO-ORG] img').first();
+    expect(await thumb.getAttribute('src')).toMatch(/^\/files\/[0-9a-f]{64}$/);
+    await expect.poll(() => thumb.evaluate((i: HTMLImageElement) => i.naturalWidth), WAIT).toBeGreaterThan(0);
     await textOf(page.getByTestId('trust-anchor').first()).toContain('Root');
     await shot('settings');
   });
@@ -544,6 +549,36 @@ describe('method 3 in Chromium', () => {
     // Hỏa tốc first in the queue.
     await textOf(page.getByTestId('doc-item').first()).toContain(title);
     expect(added.id).toMatch(/^\d+$/);
+  });
+
+  test('a 100 MB scanned dossier: imported by reference, opened by ranges; the server stays alive and light', async () => {
+    // Before files went by reference, opening this (documents.content, base64 in JSON) took the
+    // server down: JavaScript heap out of memory.
+    const scan = join(work, 'ho-so-quet-100mb.pdf');
+    makeScannedPdf(scan, 100);
+    const title = 'Hồ sơ quét 100 MB';
+    await page.getByTestId('import-open').click();
+    await upload('import-file', scan);
+    await attrOf(page.getByTestId('import-file-name'), 'data-uploaded').toBe('true');
+    await page.getByTestId('import-title').fill(title);
+    await page.getByTestId('import-method-1').check();
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-dialog').waitFor({ state: 'detached', timeout: 120_000 });
+    await selectDoc(title);
+    await shot('large-scan');
+    expect(app.process.exitCode).toBeNull();
+    const peakMB = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${app.process.pid}/status`, 'utf8'))![1]) / 1024;
+    // The whole file is never held by the server (nor sent in one answer): its peak stays far below the file's base64.
+    expect(peakMB).toBeLessThan(400);
+    // The page read only what it drew: a few MB of the 100, by ranges.
+    const read = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((e) => /\/files\/[0-9a-f]{64}/.test(e.name))
+        .reduce((sum, e) => sum + (e as PerformanceResourceTiming).encodedBodySize, 0),
+    );
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(30 * 1024 * 1024);
   });
 
   test('no screen logged an error', () => {

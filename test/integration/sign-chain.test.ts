@@ -23,7 +23,7 @@ import type { DocumentSummary, Result, Settings } from '../../src/shared/contrac
 import { checkCms } from '../../src/main/verify/cms.js';
 import { findSignatures } from '../../src/main/verify/signatures.js';
 import { expectJudgedValid } from '../fixtures/expect.js';
-import { makeNssDb, pdfsig } from '../fixtures/judges.js';
+import { makeNssDb, nssDirArg, parsePdfsigOutput, qpdfCheck } from '../fixtures/judges.js';
 import { makeNd30Pdf } from '../fixtures/nd30.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng } from '../fixtures/png.js';
@@ -52,7 +52,7 @@ const OFFICIAL: Record<string, string> = {
 };
 
 /** The leader's key under a certificate that names where its issuer and CRL are (AIA caIssuers, CRL DP). */
-function issueWithAia(port: number, name: string, serial: string, crlPath: string): string {
+function issueWithAia(port: number, name: string, serial: string, crlPath: string, ocsp = false, aiaPath = '/aia/sub-ca.cer'): string {
   const csr = join(work, `${name}.csr`);
   const ext = join(work, `${name}.ext`);
   const pem = join(work, `${name}.cert.pem`);
@@ -62,20 +62,44 @@ function issueWithAia(port: number, name: string, serial: string, crlPath: strin
     'keyUsage = critical, digitalSignature, nonRepudiation',
     'subjectKeyIdentifier = hash',
     'authorityKeyIdentifier = keyid:always',
-    `authorityInfoAccess = caIssuers;URI:http://127.0.0.1:${port}/aia/sub-ca.cer`,
+    `authorityInfoAccess = caIssuers;URI:http://127.0.0.1:${port}${aiaPath}`,
     `crlDistributionPoints = URI:http://127.0.0.1:${port}${crlPath}`,
-  ].join('\n'));
+  ].join('\n').replace('caIssuers;', ocsp ? `OCSP;URI:http://127.0.0.1:${port}/ocsp, caIssuers;` : 'caIssuers;'));
   runTool('openssl', ['req', '-new', '-key', pki.leader.keyPath, '-out', csr, '-subj', `/C=VN/O=Sở Y tế tỉnh Quảng Ninh/CN=${name}`, '-utf8']);
   runTool('openssl', ['x509', '-req', '-in', csr, '-CA', pki.subCa.certPath, '-CAkey', pki.subCa.keyPath, '-set_serial', serial, '-days', '365', '-sha256', '-extfile', ext, '-out', pem]);
   runTool('openssl', ['x509', '-in', pem, '-outform', 'DER', '-out', der]);
+  // The responder's database (openssl ocsp -index): this certificate, valid.
+  const x = new X509Certificate(readFileSync(der));
+  const expiry = new Date(x.validTo).toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
+  writeFileSync(ocspIndex, `V\t${expiry}\t\t${x.serialNumber}\tunknown\t/CN=${name}\n`, { flag: 'a' });
   return der;
+}
+
+let ocspIndex = '';
+/** Answers an OCSP request as the sub-CA's responder would: `openssl ocsp` over its database. */
+function ocspRespond(request: Buffer): Buffer {
+  const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const reqPath = join(work, `ocsp-req-${id}.der`);
+  const respPath = join(work, `ocsp-resp-${id}.der`);
+  writeFileSync(reqPath, request);
+  runTool('openssl', ['ocsp', '-index', ocspIndex, '-CA', pki.subCa.certPath, '-rsigner', pki.subCa.certPath, '-rkey', pki.subCa.keyPath,
+    '-reqin', reqPath, '-respout', respPath, '-ndays', '1']);
+  return readFileSync(respPath);
 }
 
 beforeAll(async () => {
   work = makeTempDir('sign-chain');
+  ocspIndex = join(work, 'ocsp-index.txt');
+  writeFileSync(ocspIndex, '');
   server = http.createServer((req, res) => {
     const url = req.url ?? '';
     hits.push(url);
+    if (req.method === 'POST' && url === '/ocsp') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/ocsp-response' }).end(ocspRespond(Buffer.concat(chunks))));
+      return;
+    }
     const send = (body: Buffer) => res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(body);
     if (url === '/aia/sub-ca.cer') send(pki.subCa.certDer);
     else if (url === '/crl/sub-ca.crl') send(pki.crlDer);
@@ -94,6 +118,8 @@ beforeAll(async () => {
   addSignerOnlyToken(hsm, 'ALONE-ORG', pki.org.keyPath, pki.org.certDerPath, pki.org.keyIdHex);
   addSignerOnlyToken(hsm, 'ALONE-REVOKED', pki.revoked.keyPath, pki.revoked.certDerPath, pki.revoked.keyIdHex);
   addSignerOnlyToken(hsm, 'ALONE-AIA', pki.leader.keyPath, issueWithAia(port, 'Đỗ Văn Hải (AIA)', '0x4b59534f41494101', '/crl/sub-ca.crl'), pki.leader.keyIdHex);
+  addSignerOnlyToken(hsm, 'ALONE-OCSP', pki.leader.keyPath, issueWithAia(port, 'Đỗ Văn Hải (OCSP)', '0x4b59534f41494103', '/down/sub-ca.crl', true), pki.leader.keyIdHex);
+  addSignerOnlyToken(hsm, 'ALONE-NOAIA', pki.leader.keyPath, issueWithAia(port, 'Đỗ Văn Hải (no AIA)', '0x4b59534f41494104', '/crl/sub-ca.crl', false, '/aia/missing.cer'), pki.leader.keyIdHex);
   addSignerOnlyToken(hsm, 'ALONE-DOWN', pki.leader.keyPath, issueWithAia(port, 'Đỗ Văn Hải (CRL down)', '0x4b59534f41494102', '/down/sub-ca.crl'), pki.leader.keyIdHex);
 
   nss = makeNssDb(join(work, 'nss'), [pki.root.certPem]);
@@ -175,6 +201,13 @@ describe('a token with only the signer\'s certificate', () => {
     expect(j.warnings.find((w) => w.code === 'CHAIN_INCOMPLETE')!.en).toContain(SUB_CA);
     expect(r.stderr).toMatch(/^Cảnh báo \[CHAIN_INCOMPLETE\]: .+ \| Warning: .+/m);
     expect(embedded(out).certs).toEqual([pki.leader.names.commonName]);
+
+    // Online, the caIssuers address is asked; when it fails, the warning says so.
+    const out2 = join(work, 'alone-noaia.pdf');
+    const r2 = await kyso(signArgs(out2, 'ALONE-NOAIA', ['--trust', pki.rootPemPath]), {}, 'noaia');
+    expect(r2.status, r2.stderr).toBe(0);
+    const w2 = (JSON.parse(r2.stdout) as { warnings: Array<{ code: string; en: string }> }).warnings.find((w) => w.code === 'CHAIN_INCOMPLETE');
+    expect(w2?.en).toContain(`(${base}/aia/missing.cer: HTTP 404)`);
   });
 
   test('the AIA caIssuers address gives the sub-CA (fetched once, then from the cache) and the CRL distribution point the CRL', async () => {
@@ -197,6 +230,25 @@ describe('a token with only the signer\'s certificate', () => {
       expectJudgedValid(f, nss, ['Đỗ Văn Hải (AIA)']);
       expect(await verifyWithRootOnly(f)).toMatchObject({ indication: 'TOTAL_PASSED', chain: 'trusted' });
     }
+  });
+});
+
+describe('revocation asked online', () => {
+  test('the OCSP responder named in the certificate answers "good": the answer is embedded and the receiver needs nothing but the root', async () => {
+    const out = join(work, 'ocsp.pdf');
+    const r = await kyso(signArgs(out, 'ALONE-OCSP', ['--trust', pki.rootPemPath, '--crl', pki.rootCrlDerPath]), {}, 'ocsp');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ chainStatus: 'trusted', embedded: { certificates: 1, crls: 1, ocsps: 1 }, warnings: [] });
+    expect(hits).toContain('/ocsp');
+    // OCSP decided: the CRL distribution point (down) was never asked.
+    expect(hits).not.toContain('/down/sub-ca.crl');
+    expect(embedded(out)).toMatchObject({ certs: ['Đỗ Văn Hải (OCSP)', SUB_CA], crls: 1, ocsps: 1 });
+    // pdfsig asks the responder itself (the certificate names it): run it without blocking the server.
+    const p = await runAsync('pdfsig', ['-nssdir', nssDirArg(nss), out], process.env);
+    const sig = parsePdfsigOutput(p.stdout).signatures[0]!;
+    expect([sig.signerName, sig.signatureValidation, sig.certificateValidation], p.stdout).toEqual(['Đỗ Văn Hải (OCSP)', 'Signature is Valid.', 'Certificate is Trusted.']);
+    expect(qpdfCheck(out).ok).toBe(true);
+    expect(await verifyWithRootOnly(out)).toMatchObject({ indication: 'TOTAL_PASSED', chain: 'trusted', certificate: 'valid' });
   });
 });
 
@@ -302,6 +354,7 @@ describe('the app (the service table behind the screens) does the same', () => {
       const doc = await services.desk().addDocument({ path: input, method: 1 });
       const signed = await call<DocumentSummary>('documents.sign', { id: doc.id, role: 'org', token: { label: 'ALONE-ORG' }, pin: USER_PIN, image: 'seal' });
       expect(signed.state).toBe('issued');
+      expect(signed.warnings).toBeUndefined();
       const file = services.desk().documentPath(doc.id);
       expect(embedded(file)).toMatchObject({ certs: [pki.org.names.commonName, SUB_CA], crls: 2 });
       expectJudgedValid(file, nss, [pki.org.names.commonName]);
@@ -311,6 +364,15 @@ describe('the app (the service table behind the screens) does the same', () => {
       const refused = (await dispatch('documents.sign', { id: other.id, role: 'org', token: { label: 'ALONE-REVOKED' }, pin: USER_PIN, image: 'seal' })) as Result<DocumentSummary>;
       expect(refused).toMatchObject({ ok: false, error: { code: 'CERT_REVOKED' } });
       expect(services.desk().getDocument(other.id)).toMatchObject({ state: 'draft', signatures: [] });
+
+      // Without the sub-CA's CRL the step is signed, and the screen is told why the status is unknown.
+      services.settings.removeCrl('sub-ca.crl');
+      const third = await services.desk().addDocument({ path: input, method: 1 });
+      const warned = await call<DocumentSummary>('documents.sign', { id: third.id, role: 'org', token: { label: 'ALONE-ORG' }, pin: USER_PIN, image: 'seal' });
+      expect(warned.state).toBe('issued');
+      expect(warned.warnings).toEqual([
+        { vi: expect.stringContaining(`Chưa kiểm tra được tình trạng thu hồi của chứng thư số của người ký "${pki.org.names.commonName}"`), en: expect.stringContaining(`The revocation status of the signer's certificate '${pki.org.names.commonName}' could not be checked`) },
+      ]);
 
       const settings = await call<Settings>('settings.get', {});
       expect(settings.catalogue.map((c) => [c.id, c.trusted])).toContainEqual(['vgca-g2-root', false]);

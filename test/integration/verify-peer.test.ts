@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 
 const peerDir = resolve(repoRoot(), '..', 'shared', 'peer');
+const realDir = resolve(repoRoot(), '..', 'shared', 'real');
 const manifestPath = join(peerDir, 'MANIFEST.tsv');
 if (!existsSync(manifestPath)) {
   throw new Error(`the peer test files are missing: ${manifestPath} (they live beside the repository, in ../shared/peer/)`);
@@ -30,10 +31,11 @@ interface SignatureJson {
   index: number;
   field: string;
   kind: string;
+  signedAtSource: string | null;
   modificationsAfter: Kind;
   indication: string;
   subIndication: string | null;
-  details: { faults: string[]; warnings: string[]; changes: string[] };
+  details: { faults: string[]; warnings: string[]; changes: string[]; timestamp: { valid: boolean; problem?: string } | null };
 }
 
 function readManifest(): Row[] {
@@ -103,14 +105,17 @@ let work: string;
 const results: Array<{ row: Row; problem: string | null; summary: string }> = [];
 
 function verify(row: Row): SignatureJson[] {
-  const args = ['verify', join(peerDir, row.file), '--json', '--offline'];
-  if (row.trust) args.push('--trust', join(peerDir, row.trust));
+  return verifyFile(join(peerDir, row.file), row.trust ? [join(peerDir, row.trust)] : []);
+}
+
+function verifyFile(file: string, trust: string[]): SignatureJson[] {
+  const args = ['verify', file, '--json', '--offline', ...trust.flatMap((t) => ['--trust', t])];
   const r = spawnSync(join(repoRoot(), 'bin', 'kyso'), args, {
     encoding: 'utf8',
     env: { ...process.env, KYSO_TRUST: '', XDG_CONFIG_HOME: join(work, 'config'), XDG_CACHE_HOME: join(work, 'cache') },
     timeout: 60_000,
   });
-  if (!r.stdout.trim().startsWith('{')) throw new Error(`kyso verify ${row.file}: exit ${r.status}, ${r.stderr.trim()}`);
+  if (!r.stdout.trim().startsWith('{')) throw new Error(`kyso verify ${file}: exit ${r.status}, ${r.stderr.trim()}`);
   return (JSON.parse(r.stdout) as { signatures: SignatureJson[] }).signatures;
 }
 
@@ -147,5 +152,24 @@ describe('peer test files (../shared/peer/MANIFEST.tsv)', () => {
     } else {
       expect(problem, `${row.file} (${row.expected}, ${row.changes}; ${row.evidence}): ${summary}`).toBeNull();
     }
+  });
+});
+
+describe('the VGCA-signed PDF (../shared/real/pdf): its signature timestamp', () => {
+  const pdf = join(realDir, 'pdf', 'vgca-g1_bo-tttt_guide-install-openvpn.signed.pdf');
+  const vgcaRoot = join(realDir, 'certs', 'vgca-g1_rootca_co-quan-chung-thuc-so-chuyen-dung-chinh-phu.pem');
+  if (!existsSync(pdf) || !existsSync(vgcaRoot)) throw new Error(`the real test files are missing in ${realDir}`);
+
+  test('with the VGCA root trusted, the timestamp verifies and dates the signature', () => {
+    const [sig] = verifyFile(pdf, [vgcaRoot]);
+    expect(sig!.details.timestamp).toMatchObject({ valid: true });
+    expect(sig!.signedAtSource).toBe('timestamp');
+    expect(sig!.details.warnings.join('\n')).not.toMatch(/timestamp does not verify/);
+  });
+
+  test('without it, the report says which check failed: the TSA certificate is not trusted', () => {
+    const [sig] = verifyFile(pdf, []);
+    expect(sig!.details.timestamp?.problem).toMatch(/^the TSA certificate \(.+\) does not chain to a trusted root$/);
+    expect(sig!.signedAtSource).toBe('claimed');
   });
 });

@@ -168,6 +168,51 @@ describe('calls name files by SHA-256; GET /files/<sha256> serves them with rang
     }
   });
 
+  test('page-tree: the chunks holding every page object, in one answer', async () => {
+    const chunk = 1024;
+    const r = await get(`/files/${doc.sha256}/page-tree?chunk=${chunk}`);
+    expect(r.status).toBe(200);
+    const body = Buffer.from(await r.arrayBuffer());
+    expect(Number(r.headers.get('content-length'))).toBe(body.length);
+    const count = body.readUInt32BE(0);
+    const indexes = Array.from({ length: count }, (_, i) => body.readUInt32BE(4 + 4 * i));
+    expect(count).toBeGreaterThan(0);
+    expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
+    // Each chunk is the file's bytes at its place.
+    let at = 4 + 4 * count;
+    for (const idx of indexes) {
+      const len = Math.min(chunk, pdf.length - idx * chunk);
+      expect(body.subarray(at, at + len).equals(pdf.subarray(idx * chunk, idx * chunk + len)), `chunk ${idx}`).toBe(true);
+      at += len;
+    }
+    expect(at).toBe(body.length);
+    // Every page object of the file starts in one of them.
+    const { PdfReader } = await import('../../src/main/pdf/reader.js');
+    const reader = PdfReader.fromBuffer(pdf);
+    for (const p of reader.pages()) {
+      const e = reader.xref.get(p.ref.num);
+      if (e?.type === 'n') expect(indexes).toContain(Math.floor(e.offset / chunk));
+    }
+    expect((await get(`/files/${doc.sha256}/page-tree`)).status).toBe(400);
+    expect((await get(`/files/${doc.sha256}/page-tree?chunk=1024`, {})).status).toBe(403);
+  });
+
+  test('Settings\' images go by reference too: sized in settings.get, read at /files/<sha256> as PNG', async () => {
+    const { sealPng } = await import('../fixtures/png.js');
+    const png = sealPng();
+    const up = (await (await put(png)).json()) as Result<{ sha256: string }>;
+    if (!up.ok) throw new Error(JSON.stringify(up));
+    const s = await callApi<{ images: Array<Record<string, unknown>> }>('settings.setImage', { person: 'KYSO-ORG', kind: 'seal', file: { name: 'seal.png', sha256: up.value.sha256 } });
+    if (!s.ok) throw new Error(JSON.stringify(s));
+    const image = s.value.images.find((i) => i.person === 'KYSO-ORG')!;
+    expect(image).toMatchObject({ kind: 'seal', sha256: sha(png), width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
+    expect(JSON.stringify(s.value)).not.toContain('base64');
+    const r = await get(`/files/${sha(png)}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await r.arrayBuffer()).equals(png)).toBe(true);
+  });
+
   test('a download names the file (Vietnamese name kept in UTF-8)', async () => {
     const r = await get(`/files/${doc.sha256}?download=${encodeURIComponent('QĐ ký số.signed.pdf')}`);
     expect(r.status).toBe(200);

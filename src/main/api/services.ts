@@ -79,7 +79,9 @@ export function createServices(ctx: AppContext): Services {
       for (const p of [storedPath(join(ctx.dataDir, 'files'), sha256), uploads.find(sha256)]) {
         if (p && existsSync(p)) return { path: p, size: statSync(p).size };
       }
-      return undefined;
+      // The signature, seal and initials images of Settings.
+      const image = settings.imagePath(sha256);
+      return image ? { path: image, size: statSync(image).size } : undefined;
     },
   };
   /** Runs `use` on an upload's path; the upload is gone afterwards, used or refused. */

@@ -3,7 +3,7 @@
 // loaded by hand) and images/<person>/<kind>.png (signature, seal and initials images per person).
 // Roots named in KYSO_TRUST (files or folders, like `kyso verify`) are trusted as well, shown but
 // not removable here: the machine's administrator set them.
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -36,6 +36,24 @@ function safeName(name: string): string {
 /** A person's folder name: the token label, kept readable, made safe. */
 function personDir(person: string): string {
   return encodeURIComponent(person.trim());
+}
+
+/** Width, height and printed resolution (pHYs, pixels per inch) of a PNG, from its header chunks. */
+function pngHeader(png: Buffer): { width: number; height: number; dpi: number | null } {
+  const width = png.length >= 24 ? png.readUInt32BE(16) : 0;
+  const height = png.length >= 24 ? png.readUInt32BE(20) : 0;
+  let dpi: number | null = null;
+  for (let p = 8; p + 12 <= png.length; ) {
+    const len = png.readUInt32BE(p);
+    const type = png.toString('latin1', p + 4, p + 8);
+    if (type === 'pHYs' && p + 17 <= png.length && png[p + 16] === 1) {
+      dpi = Math.round(png.readUInt32BE(p + 8) * 0.0254 * 100) / 100;
+      break;
+    }
+    if (type === 'IDAT') break;
+    p += 12 + len;
+  }
+  return { width, height, dpi };
 }
 
 export class SettingsStore {
@@ -118,6 +136,17 @@ export class SettingsStore {
     return this.view();
   }
 
+  /** The path of a person's image by its SHA-256 (the page reads images at /files/<sha256>), or undefined. */
+  imagePath(sha256: string): string | undefined {
+    for (const dir of readdirSync(this.imagesDir)) {
+      for (const kind of IMAGE_KINDS) {
+        const p = join(this.imagesDir, dir, `${kind}.png`);
+        if (existsSync(p) && createHash('sha256').update(readFileSync(p)).digest('hex') === sha256) return p;
+      }
+    }
+    return undefined;
+  }
+
   /** The PNG of one person's image, or undefined. */
   image(person: string, kind: ImageKind): Buffer | undefined {
     const p = join(this.imagesDir, personDir(person), `${kind}.png`);
@@ -194,7 +223,11 @@ export class SettingsStore {
     for (const dir of readdirSync(this.imagesDir).sort()) {
       for (const kind of IMAGE_KINDS) {
         const p = join(this.imagesDir, dir, `${kind}.png`);
-        if (existsSync(p)) images.push({ person: decodeURIComponent(dir), kind, data: `data:image/png;base64,${readFileSync(p).toString('base64')}` });
+        if (existsSync(p)) {
+          // By reference: the page shows it from /files/<sha256>, its size known beforehand.
+          const bytes = readFileSync(p);
+          images.push({ person: decodeURIComponent(dir), kind, sha256: createHash('sha256').update(bytes).digest('hex'), ...pngHeader(bytes) });
+        }
       }
     }
     const presets = [...loadPresets().entries()].map(([name, p]) => ({ name, label: p.label }));

@@ -116,6 +116,11 @@ export class PdfReader {
     this.source.close();
   }
 
+  /** Whether a cross-reference section was found a few bytes from where startxref or /Prev said. */
+  get xrefNudged(): boolean {
+    return this.sections.some((s) => s.nudgedFrom !== undefined);
+  }
+
   get isEncrypted(): boolean {
     return this.trailer.has('Encrypt') && this.trailer.get('Encrypt') !== null;
   }

@@ -23,6 +23,32 @@ export interface XrefSection {
    * the same section (Infinity when that cannot be said).
    */
   end: number;
+  /** Set when the offset that named the section (startxref, /Prev) was off and it was found nearby. */
+  nudgedFrom?: number;
+}
+
+/** How far from a wrong startxref or /Prev offset a section is looked for (writers' off-by-a-few bugs). */
+const NEARBY = 64;
+
+/**
+ * The cross-reference section that starts a few bytes from `offset` (a keyword "xref" or an
+ * object header at a line start), nearest first; undefined when there is none.
+ */
+function nearbySection(source: ByteSource, offset: number, resolveLength: (o: PdfObject | undefined) => number | undefined): XrefSection | undefined {
+  const from = Math.max(0, offset - NEARBY);
+  const text = source.read(from, Math.min(2 * NEARBY + 16, Math.max(0, source.size - from))).toString('latin1');
+  const candidates: number[] = [];
+  for (const m of text.matchAll(/(^|[\r\n])(xref\b|\d+\s+\d+\s+obj\b)/g)) candidates.push(from + m.index + m[1]!.length);
+  candidates.sort((a, b) => Math.abs(a - offset) - Math.abs(b - offset));
+  for (const at of candidates) {
+    if (at === offset) continue;
+    try {
+      return { ...parseSection(source, at, resolveLength), nudgedFrom: offset };
+    } catch {
+      // not a cross-reference section: the next candidate
+    }
+  }
+  return undefined;
 }
 
 export class XrefError extends Error {}
@@ -188,11 +214,19 @@ export function readXrefChain(
     try {
       section = reused && reused.end < source.size ? reused : parseSection(source, offset, resolveLength);
     } catch (e) {
+      let found: XrefSection | undefined;
       // Files with junk before the header count offsets from the header.
       if (headerOffset > 0 && !seen.has(offset + headerOffset)) {
         seen.add(offset + headerOffset);
-        section = parseSection(source, offset + headerOffset, resolveLength);
-      } else if (sections.length === 0) throw e;
+        try {
+          found = parseSection(source, offset + headerOffset, resolveLength);
+        } catch {
+          // then nearby
+        }
+      }
+      found ??= nearbySection(source, offset, resolveLength);
+      if (found) section = found;
+      else if (sections.length === 0) throw e;
       else throw new XrefError(`broken /Prev chain: ${(e as Error).message}`);
     }
     if (known && section.end < source.size) known.set(section.offset, section);

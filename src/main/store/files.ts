@@ -4,7 +4,8 @@
 // replaces an existing name — and flushed in its folder, so it is either whole or absent. Files
 // are never overwritten or deleted, and are made read-only.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, createReadStream, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { KysoError } from '../../shared/errors.js';
 
@@ -21,19 +22,22 @@ export function storedPath(root: string, sha256: string): string {
   return join(root, sha256.slice(0, 2), sha256.slice(2));
 }
 
-/** SHA-256 of a file, streamed. */
+/** SHA-256 of a file, read through one reused 1 MB buffer (memory stays flat whatever the size). */
 export async function hashFile(path: string): Promise<StoredFile> {
   const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1 << 20);
   let size = 0;
-  await new Promise<void>((res, rej) => {
-    createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (c) => {
-        h.update(c as Buffer);
-        size += (c as Buffer).length;
-      })
-      .on('error', rej)
-      .on('end', res);
-  });
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, size);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
   return { sha256: h.digest('hex'), size };
 }
 

@@ -126,7 +126,7 @@ function why(r: RevocationResult, c: CertView, online: boolean): { vi: string; e
  * The pool and anchors, completed until the path reaches an anchor or nothing more can be found:
  * the catalogue (downloaded on first use when online), then the caIssuers addresses.
  */
-async function complete(signer: CertView, o: SignerCheckOptions, pool: Buffer[], anchors: Buffer[], warnings: SignerWarning[]): Promise<void> {
+async function complete(signer: CertView, o: SignerCheckOptions, pool: Buffer[], anchors: Buffer[], warnings: SignerWarning[], problems: string[]): Promise<void> {
   const tried = new Set<string>();
   for (let round = 0; round < 8; round++) {
     const built = buildPath(signer, viewAll(pool), viewAll(anchors));
@@ -146,7 +146,6 @@ async function complete(signer: CertView, o: SignerCheckOptions, pool: Buffer[],
           warnings.push({ code: 'CATALOGUE_REFUSED', certificate: entry.name, vi: `Không dùng được chứng thư "${entry.name}" của danh mục: ${err.code}.`, en: `The catalogue certificate "${entry.name}" could not be used: ${err.code}.` });
         }
       }
-      const problems: string[] = [];
       for (const url of caIssuersUrls(last)) {
         if (tried.has(url)) continue;
         tried.add(url);
@@ -194,7 +193,8 @@ export async function checkSignerCertificate(opts: SignerCheckOptions): Promise<
   const anchors = [...o.trust.anchors, ...fromCatalogue.anchors];
   const pool = [...o.tokenChain, ...(o.extraCerts ?? []), ...fromCatalogue.intermediates];
   const warnings: SignerWarning[] = [];
-  await complete(signer, o, pool, anchors, warnings);
+  const fetchProblems: string[] = [];
+  await complete(signer, o, pool, anchors, warnings, fetchProblems);
 
   const result = await validateCertificate({
     signer: o.certificate,
@@ -223,11 +223,12 @@ export async function checkSignerCertificate(opts: SignerCheckOptions): Promise<
 
   const last = links[links.length - 1]!;
   if (result.chain === 'incomplete') {
+    const tried = fetchProblems.length ? ` (${fetchProblems.join('; ')})` : '';
     warnings.push({
       code: 'CHAIN_INCOMPLETE',
       certificate: last.info.commonName,
-      vi: `Không tìm thấy chứng thư của tổ chức cấp "${last.info.issuerCommonName}" cho "${last.info.commonName}": người nhận có thể không kiểm tra được chữ ký. Thêm chứng thư CA trung gian (--cert) hoặc nhập chứng thư trong danh mục (kyso trust import).`,
-      en: `The certificate of the issuer "${last.info.issuerCommonName}" of "${last.info.commonName}" was not found: a receiver may not be able to check the signature. Give the sub-CA's certificate (--cert) or import the catalogue certificate (kyso trust import).`,
+      vi: `Không tìm thấy chứng thư của tổ chức cấp "${last.info.issuerCommonName}" cho "${last.info.commonName}"${tried}: người nhận có thể không kiểm tra được chữ ký. Thêm chứng thư CA trung gian (--cert) hoặc nhập chứng thư trong danh mục (kyso trust import).`,
+      en: `The certificate of the issuer "${last.info.issuerCommonName}" of "${last.info.commonName}" was not found${tried}: a receiver may not be able to check the signature. Give the sub-CA's certificate (--cert) or import the catalogue certificate (kyso trust import).`,
     });
   } else if (result.chain === 'untrusted') {
     const problems = result.problems.join(', ');

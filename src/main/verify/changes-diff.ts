@@ -20,6 +20,8 @@
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, isArray, isDict, isRef, type PdfObject } from '../pdf/objects.js';
 import type { PageInfo, PdfReader } from '../pdf/reader.js';
 import { decodeTextString } from '../pdf/text.js';
+import { ReferenceIndex } from './changes-references.js';
+import { allowedFieldKeys, formTree, inheritedFieldType, type FormNode } from './changes-form.js';
 import { annotationsOnPages, checkStructureTree, structureObjects, type DiffContext, type StructureObjects } from './changes-structure.js';
 import {
   arrayOf,
@@ -41,19 +43,6 @@ export interface RevisionDiffResult {
   details: string[];
   /** What a clerk should know although it is no disallowed change (an update whose offsets had to be repaired). */
   warnings: string[];
-}
-
-interface FormNode {
-  num: number;
-  dict: PdfDict;
-  /** Fully qualified field name (for a widget: its field's). */
-  name: string;
-  /** 'node': a field with child fields; 'field': a terminal field with separate widgets; 'merged': field and widget in one; 'widget'. */
-  kind: 'node' | 'field' | 'merged' | 'widget';
-  /** Field type, inherited. */
-  ft?: string;
-  /** For a widget: its terminal field's object number. */
-  field?: number;
 }
 
 interface Lock {
@@ -143,7 +132,7 @@ class RevisionDiff implements DiffContext {
     // reference data that cannot be read at all (the whole file rebuilt by scanning) is disallowed.
     if (this.neu.repaired && this.neu.sections.length === 0)
       this.note('disallowed', 'the update has broken cross-reference information (objects had to be found by scanning)');
-    else if (this.neu.repaired) this.warnings.push('an update has wrong cross-reference offsets (its objects had to be found by scanning)');
+    else if (this.neu.repaired || this.neu.xrefNudged) this.warnings.push('an update has wrong cross-reference offsets (its objects had to be found by scanning)');
     return { kind: this.kind, details: this.details, warnings: this.warnings };
   }
 
@@ -578,6 +567,9 @@ class RevisionDiff implements DiffContext {
       else if (ft) {
         this.blame(num, `page ${pageNo}: widget of a /${ft} form field added (obj ${num})`);
         return;
+      } else if (this.paintsOnPage(d)) {
+        this.blame(num, `page ${pageNo}: ${SHADOW_WIDGET} (obj ${num})`);
+        return;
       } else this.note('annotations', `page ${pageNo}: widget annotation without a form field added (obj ${num})`);
     } else this.note('annotations', `page ${pageNo}: /${sub} annotation added (obj ${num})`);
     this.explainTree(ref);
@@ -589,6 +581,7 @@ class RevisionDiff implements DiffContext {
     if (problem) this.note('disallowed', `page ${pageNo}: added /${sub} annotation carries ${problem}`);
     if (sub === 'Widget' && inheritedFieldType(this.neu, d) !== undefined && inheritedFieldType(this.neu, d) !== 'Sig')
       this.note('disallowed', `page ${pageNo}: widget of a form field added`);
+    else if (sub === 'Widget' && inheritedFieldType(this.neu, d) === undefined && this.paintsOnPage(d)) this.note('disallowed', `page ${pageNo}: ${SHADOW_WIDGET}`);
     else this.note('annotations', `page ${pageNo}: /${sub} annotation added`);
     this.explainTree(d);
   }
@@ -612,6 +605,15 @@ class RevisionDiff implements DiffContext {
       const problem = this.actionProblem(d);
       if (problem && (keys.includes('A') || keys.includes('AA'))) {
         this.blame(num, `page ${pageNo}: /${sub} annotation (obj ${num}) now carries ${problem}`);
+        return;
+      }
+      // Shadow attacks, "hide" kind: what the signed revision kept hidden, shown afterwards.
+      if (keys.includes('F') && hidden(safeResolve(this.old, od?.get('F'))) && !hidden(safeResolve(this.neu, d.get('F')))) {
+        this.blame(num, `page ${pageNo}: hidden /${sub} annotation (obj ${num}) made visible after signing`);
+        return;
+      }
+      if (sub === 'Widget' && keys.some((k) => k === 'AP' || k === 'AS' || k === 'Rect')) {
+        this.blame(num, `page ${pageNo}: widget annotation without a form field (obj ${num}) changed what it shows (${keys.map((k) => '/' + k).join(' ')})`);
         return;
       }
       this.note('annotations', `page ${pageNo}: /${sub} annotation changed (obj ${num}: ${keys.map((k) => '/' + k).join(' ')})`);
@@ -659,42 +661,17 @@ class RevisionDiff implements DiffContext {
     return any;
   }
 
-  /** Who refers to each object of the earlier revision: object numbers, or 0 for the trailer (computed once). */
-  private oldUsers?: Map<number, Set<number>>;
-  private usersOf(num: number): Set<number> {
-    if (!this.oldUsers) {
-      const users = new Map<number, Set<number>>();
-      const seen = new Set<number>();
-      const stack: Array<[number, PdfObject | undefined]> = [];
-      // Every trailer of the revision, with the keys readers ignore: a reference kept there is a use.
-      for (const t of [this.old.trailer, ...this.old.sections.map((sec) => sec.trailer)])
-        for (const [k, v] of t.map) if (k !== 'Prev' && k !== 'XRefStm' && k !== 'Encrypt') stack.push([0, v]);
-      let budget = MAX_WALK;
-      while (stack.length && budget-- > 0) {
-        const [from, o] = stack.pop()!;
-        forEachRef(o, (ref) => {
-          const set = users.get(ref.num) ?? new Set<number>();
-          set.add(from);
-          users.set(ref.num, set);
-          if (seen.has(ref.num)) return;
-          seen.add(ref.num);
-          stack.push([ref.num, safeGet(this.old, ref.num)]);
-        });
-      }
-      this.oldUsers = users;
-    }
-    return this.oldUsers.get(num) ?? new Set();
-  }
+  /** Who refers to each object of the earlier revision (built the first time it is asked). */
+  private oldReferences?: ReferenceIndex;
 
   private sharedInOld(num: number, own: ReadonlySet<number>): boolean {
-    return [...this.usersOf(num)].some((u) => !own.has(u));
+    this.oldReferences ??= new ReferenceIndex(this.old);
+    return this.oldReferences.usedBesides(num, own);
   }
 
   private usersInOld(num: number, own: ReadonlySet<number>): string {
-    return [...this.usersOf(num)]
-      .filter((u) => !own.has(u))
-      .map((u) => (u === 0 ? 'the trailer' : `obj ${u}${describe(safeGet(this.old, u))}`))
-      .join(', ');
+    this.oldReferences ??= new ReferenceIndex(this.old);
+    return this.oldReferences.describeUsers(num, own);
   }
 
   private checkForm(): void {
@@ -804,6 +781,11 @@ class RevisionDiff implements DiffContext {
     this.explainTree(new PdfDict([...node.dict.map].filter(([k]) => !BACK_KEYS.has(k))));
   }
 
+  /** Whether annotation `d` paints on its page: not hidden, an area, a normal appearance that draws. */
+  private paintsOnPage(d: PdfDict): boolean {
+    return !hidden(safeResolve(this.neu, d.get('F'))) && this.drawsSomething(d);
+  }
+
   /**
    * Whether a field's widgets (the field itself, or its /Kids) paint anything: a normal appearance
    * that is not empty, on a rectangle with an area. (A blank "sign here" box paints nothing.)
@@ -841,7 +823,7 @@ class RevisionDiff implements DiffContext {
     let apNoted = false;
     if (this.touched.get(num) === 'changed') {
       const od = dictOf(this.old, new PdfRef(num, 0));
-      const keys = changedKeys(od, this.old, node.dict, this.neu);
+      const keys = changedKeys(od, this.old, node.dict, this.neu).filter((k) => !(k === 'Ff' && this.madeReadOnly(od, node.dict, what)));
       const allowed = allowedFieldKeys(node.kind, isSig);
       const bad = keys.filter((k) => !allowed.has(k) && !(k === 'Kids' && node.kind !== 'node' && this.onlyWidgetsRemoved(od, node.dict)));
       for (const k of bad) {
@@ -880,6 +862,18 @@ class RevisionDiff implements DiffContext {
         else this.note(isSig ? 'signatures' : 'form-fill', `appearance of ${what} changed`);
       }
     }
+  }
+
+  /**
+   * A field's /Ff that only gained ReadOnly (bit 1): what Acrobat does to the fields a signature
+   * locks, in the signature's revision. Noted as form filling; locked or not, nothing can be typed.
+   */
+  private madeReadOnly(before: PdfDict | undefined, after: PdfDict, what: string): boolean {
+    const o = safeResolve(this.old, before?.get('Ff')) ?? 0;
+    const n = safeResolve(this.neu, after.get('Ff'));
+    if (typeof o !== 'number' || typeof n !== 'number' || (o | 1) !== n || (o & 1) === 1) return false;
+    this.note('form-fill', `${what} made read-only (/Ff)`);
+    return true;
   }
 
   /** A field's /Kids that lost widgets (each one removable) and gained none. */
@@ -1011,6 +1005,17 @@ function present(o: PdfObject | undefined): boolean {
   return o !== undefined && o !== null;
 }
 
+/** Annotation flags Hidden (2) or NoView (32): the annotation shows nothing on screen. */
+function hidden(flags: PdfObject | undefined): boolean {
+  return typeof flags === 'number' && (flags & 34) !== 0;
+}
+
+/**
+ * A widget is a form field's face; one that belongs to no field but paints on the page is an
+ * overlay that no field value explains (the "replace via overlay" shadow attack).
+ */
+const SHADOW_WIDGET = 'widget annotation that belongs to no form field added with a visible appearance: it can paint over the signed content';
+
 /** The objects `o` reaches in `r` (bounded). */
 function reachable(r: PdfReader, o: PdfObject | undefined, limit = 100_000): Set<number> {
   const seen = new Set<number>();
@@ -1052,58 +1057,4 @@ function takeOne(counts: Map<string, number>, key: string): boolean {
   if (n === 0) return false;
   counts.set(key, n - 1);
   return true;
-}
-
-function allowedFieldKeys(kind: FormNode['kind'], isSig: boolean): ReadonlySet<string> {
-  if (kind === 'node') return new Set(['Kids']);
-  if (isSig) return new Set(['V', 'AP', 'AS', 'M', 'F', 'Lock', 'SV', 'MK', 'DA']);
-  if (kind === 'widget') return new Set(['AP', 'AS', 'M']);
-  if (kind === 'merged') return new Set(['V', 'RV', 'AP', 'AS', 'M']);
-  return new Set(['V', 'RV', 'M']);
-}
-
-function inheritedFieldType(r: PdfReader, d: PdfDict): string | undefined {
-  let cur: PdfDict | undefined = d;
-  for (let i = 0; cur && i < 32; i++) {
-    const ft = cur.name('FT');
-    if (ft) return ft;
-    cur = dictOf(r, cur.get('Parent'));
-  }
-  return undefined;
-}
-
-/** Every node of the form's field tree, by object number. */
-export function formTree(r: PdfReader): Map<number, FormNode> {
-  const out = new Map<number, FormNode>();
-  const catalog = dictOf(r, r.trailer.get('Root'));
-  const af = dictOf(r, catalog?.get('AcroForm'));
-  if (!af) return out;
-  const titled = (d: PdfDict | undefined): boolean => d?.get('T') instanceof PdfString;
-  const visit = (o: PdfObject, prefix: string, inheritedFt: string | undefined, parentIsField: boolean, depth: number): void => {
-    if (!isRef(o) || out.has(o.num) || depth > 32) return;
-    const d = dictOf(r, o);
-    if (!d) return;
-    const t = d.get('T');
-    const own = t instanceof PdfString ? decodeTextString(t.bytes) : undefined;
-    const name = own === undefined ? prefix : prefix ? `${prefix}.${own}` : own;
-    const ft = d.name('FT') ?? inheritedFt;
-    const kids = arrayOf(r, d.get('Kids'));
-    const fieldKids = kids.filter((k) => titled(dictOf(r, k)));
-    const widgetKids = kids.filter((k) => isRef(k) && !titled(dictOf(r, k)));
-    if (fieldKids.length > 0) {
-      out.set(o.num, { num: o.num, dict: d, name, kind: 'node', ft });
-      for (const k of fieldKids) visit(k, name, ft, true, depth + 1);
-      return;
-    }
-    if (own === undefined && parentIsField && depth > 0) return; // handled as a widget by its parent
-    const isWidget = d.name('Subtype') === 'Widget' || d.has('Rect');
-    out.set(o.num, { num: o.num, dict: d, name, kind: widgetKids.length === 0 && isWidget ? 'merged' : 'field', ft });
-    for (const w of widgetKids) {
-      if (!isRef(w) || out.has(w.num)) continue;
-      const wd = dictOf(r, w);
-      if (wd) out.set(w.num, { num: w.num, dict: wd, name, kind: 'widget', ft, field: o.num });
-    }
-  };
-  for (const f of arrayOf(r, af.get('Fields'))) visit(f, '', undefined, false, 0);
-  return out;
 }

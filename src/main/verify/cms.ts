@@ -3,7 +3,7 @@
 // v1.5, RSASSA-PSS, ECDSA, Ed25519, Ed448), and what the signature carries for later checks
 // (certificates, signature timestamp, archived revocation data). Parsing is PKI.js/asn1js (BER,
 // indefinite lengths included); no check is.
-import { constants, createHash, createPublicKey, createVerify, verify as nodeVerify, X509Certificate, type Hash, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, createVerify, publicDecrypt, verify as nodeVerify, X509Certificate, type Hash, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { DIGEST_BY_OID, OID } from '../cms/oids.js';
@@ -387,6 +387,41 @@ function collectArchival(v: asn1js.AsnType, into: { crls: Buffer[]; ocsps: Buffe
       else if (tag === 1) into.ocsps.push(der);
     }
   }
+}
+
+/**
+ * adbe.x509.rsa_sha1 (ISO 32000-1 12.8.3.2), the oldest PDF signature: no CMS. /Contents is a DER
+ * OCTET STRING holding an RSA PKCS#1 v1.5 signature over the digest of the byte ranges (a DigestInfo,
+ * SHA-1 as the name says, though writers put others), /Cert the signer's certificate first, then
+ * its chain. Read as a CmsCheck so that the rest of the verification is the same.
+ */
+export function checkX509RsaSha1(contents: Buffer, certs: Buffer[], content: SignedContent): CmsCheck {
+  const out: CmsCheck = { certificates: certs, digestMatches: false, signatureValid: false, archived: { crls: [], ocsps: [] }, warnings: [], signatureAlgorithm: 'RSA PKCS#1 v1.5' };
+  const value = parseDer(contents);
+  if (!(value instanceof asn1js.OctetString)) return { ...out, fault: 'the adbe.x509.rsa_sha1 signature value is not a DER OCTET STRING' };
+  if (certs.length === 0) return { ...out, fault: 'the adbe.x509.rsa_sha1 signature has no /Cert' };
+  out.signerCert = certs[0];
+  out.signatureValue = buf(value.valueBlock.valueHexView);
+  let digestInfo: pkijs.DigestInfo;
+  try {
+    const key = new X509Certificate(certs[0]!).publicKey;
+    const decoded = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, out.signatureValue);
+    digestInfo = new pkijs.DigestInfo({ schema: parseDer(decoded) });
+  } catch {
+    // The value does not open with the certificate's key into a DigestInfo: the signature is wrong.
+    out.digestAlgorithm = 'sha1';
+    out.signatureHash = 'sha1';
+    return out;
+  }
+  const alg = hashOf(digestInfo.digestAlgorithm.algorithmId);
+  if (!alg) return { ...out, fault: `unknown digest algorithm ${digestInfo.digestAlgorithm.algorithmId}` };
+  out.digestAlgorithm = alg;
+  out.signatureHash = alg;
+  out.signatureValid = true;
+  const expected = buf(digestInfo.digest.valueBlock.valueHexView);
+  out.pendingDigest = content.digest(alg).then((d) => d.equals(expected));
+  out.pendingDigest.catch(() => undefined);
+  return out;
 }
 
 /** TSTInfo essentials: what a timestamp says it stamped, and when. */

@@ -4,12 +4,12 @@
 import { statSync } from 'node:fs';
 import { describeCertificate, type CertificateInfo } from '../cms/certinfo.js';
 import { OID } from '../cms/oids.js';
-import { isArray } from '../pdf/objects.js';
+import { PdfString, isArray } from '../pdf/objects.js';
 import { PdfReader } from '../pdf/reader.js';
 import { KysoError } from '../../shared/errors.js';
 import { classifyChanges, type ChangeKind } from './changes.js';
 import { validateCertificate, type ChainResult, type ChainStatus, type CertStatus, type TrustStore } from './chain.js';
-import { checkCms, newHash, parseTstInfo, settleDigest, type CmsCheck, type HashName, type SignedContent } from './cms.js';
+import { checkCms, checkX509RsaSha1, newHash, parseTstInfo, settleDigest, type CmsCheck, type HashName, type SignedContent } from './cms.js';
 import { sameFile, ShortRangeError, type FileIdentity, type HashName as WorkerHashName, type RangeHasher } from './hash-worker.js';
 import { findSignatures, readDss, type FoundSignature } from './signatures.js';
 import { docMdpViolation, signatureMessages, fileMessages } from './messages.js';
@@ -298,14 +298,14 @@ export async function verifyPdf(path: string, opts: VerifyOptions): Promise<File
  * (ISO 32000-2 12.7.5.5): the /P of its field's /Lock or of its FieldMDP transform, 1 to 3, is the
  * permission for everything after it; the strictest of them counts.
  */
-function docMdpPermission(reader: PdfReader, sig: FoundSignature): 1 | 2 | 3 | undefined {
-  let permission: 1 | 2 | 3 | undefined;
-  const stricter = (p: 1 | 2 | 3): void => {
-    permission = permission === undefined ? p : (Math.min(permission, p) as 1 | 2 | 3);
+function docMdpPermission(reader: PdfReader, sig: FoundSignature): { p: 1 | 2 | 3; byLock: boolean } | undefined {
+  let permission: { p: 1 | 2 | 3; byLock: boolean } | undefined;
+  const stricter = (p: 1 | 2 | 3, byLock: boolean): void => {
+    if (permission === undefined || p < permission.p) permission = { p, byLock };
   };
   const lockP = (d: ReturnType<PdfReader['resolveDict']>): void => {
     const p = reader.resolve(d?.get('P'));
-    if (p === 1 || p === 2 || p === 3) stricter(p);
+    if (p === 1 || p === 2 || p === 3) stricter(p, true);
   };
   try {
     const refs = reader.resolve(sig.dict.get('Reference'));
@@ -314,7 +314,7 @@ function docMdpPermission(reader: PdfReader, sig: FoundSignature): 1 | 2 | 3 | u
       const method = transform?.name('TransformMethod');
       if (method === 'DocMDP') {
         const p = reader.resolve(reader.resolveDict(transform!.get('TransformParams'))?.get('P'));
-        stricter(p === 1 || p === 3 ? p : 2);
+        stricter(p === 1 || p === 3 ? p : 2, false);
       } else if (method === 'FieldMDP') lockP(reader.resolveDict(transform!.get('TransformParams')));
     }
   } catch {
@@ -349,6 +349,7 @@ const FORMS_AND_SIGNATURES = [
   /^AcroForm \/\w+ changed$/,
   /^AcroForm \/DR \(form resources\) updated$/,
   /^form field .+ filled \(\/V changed\)$/,
+  /^(widget of )?form field .+ made read-only \(\/Ff\)$/,
   /^(appearance of )?(widget of )?form field .+ changed$/,
   /^signature field .+ (added and signed|signed|changed)$/,
   /^empty signature field .+ added$/,
@@ -371,6 +372,17 @@ function certificationAllows(p: 1 | 2 | 3, changes: { kind: ChangeKind; details:
     const fact = d.replace(/^update \d+: /, '');
     return permitted.some((re) => re.test(fact));
   });
+}
+
+/** The certificates of an adbe.x509.rsa_sha1 signature's /Cert (a string, or an array of them). */
+function x509Certs(reader: PdfReader, sig: FoundSignature): Buffer[] {
+  try {
+    const v = reader.resolve(sig.dict.get('Cert'));
+    const items = isArray(v) ? v.map((x) => reader.resolve(x)) : [v];
+    return items.filter((x): x is PdfString => x instanceof PdfString).map((x) => Buffer.from(x.bytes));
+  } catch {
+    return [];
+  }
 }
 
 /** The signature algorithm with the hashes it used, e.g. "RSASSA-PSS with sha256, MGF1 with sha1". */
@@ -397,7 +409,7 @@ async function verifyOne(
   let docTimestampTime: Date | undefined;
 
   if (sig.contents && content && faults.length === 0) {
-    cms = checkCms(sig.contents, content);
+    cms = sig.subFilter === 'adbe.x509.rsa_sha1' ? checkX509RsaSha1(sig.contents, x509Certs(reader, sig), content) : checkCms(sig.contents, content);
     trace('verify: CMS checked');
     if (cms.fault) faults.push(cms.fault);
     if (cms.cryptoConstraint) warnings.push(cms.cryptoConstraint);
@@ -457,8 +469,10 @@ async function verifyOne(
   // A certification signature allows less than an approval signature does: what it does not
   // permit makes the changes disallowed for it (ETSI EN 319 102-1 format checking, as DSS does).
   const permission = docMdpPermission(reader, sig);
-  if (permission && changes.kind !== 'disallowed' && !certificationAllows(permission, changes))
-    changes = { kind: 'disallowed', details: [docMdpViolation(permission), ...changes.details] };
+  if (permission && changes.kind !== 'disallowed' && !certificationAllows(permission.p, changes)) {
+    const fact = permission.byLock ? `changes after the signature that its field lock's permission (/P ${permission.p}) does not allow` : docMdpViolation(permission.p);
+    changes = { kind: 'disallowed', details: [fact, ...changes.details] };
+  }
 
   trace('verify: changes classified');
   let chain: ChainResult | undefined;

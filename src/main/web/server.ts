@@ -10,9 +10,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import type { ReceivedFile, Result } from '../../shared/contract.js';
 import { toKysoError } from '../../shared/errors.js';
 import type { Dispatch } from '../api/dispatch.js';
+import { pageTreeBody, pageTreeChunkIndexes, pageTreeLength, parseChunkSize } from '../api/page-tree.js';
 import type { FileAccess } from '../api/services.js';
 import { attachmentDisposition, contentRange, parseRange } from '../io/range.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
@@ -100,7 +102,7 @@ function serveFile(req: IncomingMessage, res: ServerResponse, files: FileAccess,
   const range = parseRange(req.headers.range, size);
   const headers: Record<string, string | number> = {
     ...SECURITY_HEADERS,
-    'Content-Type': 'application/pdf',
+    'Content-Type': path.endsWith('.png') ? 'image/png' : 'application/pdf',
     'Accept-Ranges': 'bytes',
     // Stored files never change (named by their content): the page may keep what it fetched.
     'Cache-Control': 'private, max-age=31536000, immutable',
@@ -115,10 +117,26 @@ function serveFile(req: IncomingMessage, res: ServerResponse, files: FileAccess,
   const length = size === 0 ? 0 : end - start + 1;
   res.writeHead(range.kind === 'partial' ? 206 : 200, { ...headers, 'Content-Length': length, ...(range.kind === 'partial' ? { 'Content-Range': contentRange(range, size)! } : {}) });
   if (req.method === 'HEAD' || length === 0) return void res.end();
-  const stream = createReadStream(path, { start, end, highWaterMark: 1 << 20 });
+  const stream = createReadStream(path, { start, end, highWaterMark: 256 * 1024 });
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
   stream.pipe(res);
+}
+
+/** GET /files/<sha256>/page-tree?chunk=N: the chunks holding the page tree, in one answer. */
+function servePageTree(res: ServerResponse, files: FileAccess, sha256: string, chunk: number | undefined): void {
+  const found = files.locate(sha256);
+  if (!found || !chunk) return send(res, found ? 400 : 404, found ? 'chunk=N expected' : 'Not found', 'text/plain; charset=utf-8');
+  const indexes = pageTreeChunkIndexes(found.path, found.size, chunk);
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': pageTreeLength(found.size, chunk, indexes),
+    'Cache-Control': 'private, max-age=31536000, immutable',
+  });
+  const body = Readable.from(pageTreeBody(found.path, found.size, chunk, indexes));
+  body.on('error', () => res.destroy());
+  body.pipe(res);
 }
 
 /** PUT /files: the request's body streamed to an upload; answers its SHA-256 and size. */
@@ -206,10 +224,11 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     if (!authorised) return refuse(res, 403, 'missing or wrong access key');
     const setCookie = { 'Set-Cookie': `${cookieName}=${key}; HttpOnly; SameSite=Strict; Path=/` };
 
-    const stored = /^\/files\/([0-9a-f]{64})$/.exec(url.pathname);
+    const stored = /^\/files\/([0-9a-f]{64})(\/page-tree)?$/.exec(url.pathname);
     if (stored) {
       // Read by the page's own fetches (the key header) and by a download link (the cookie).
       if (!o.files) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
+      if (stored[2]) return servePageTree(res, o.files, stored[1]!, parseChunkSize(url.searchParams.get('chunk')));
       return serveFile(req, res, o.files, stored[1]!, url.searchParams.get('download'));
     }
 

@@ -258,7 +258,8 @@ export async function signStep(ctx: DeskContext, id: number, req: StepRequest, s
     const at = signingTime.toISOString();
     ctx.store.tx(() => commit(ctx, { doc, req, number, issued, at, signingTime, stored, result, signer, report, mine, signedAttachments, warnings: checked.warnings }));
     crashPoint('after-commit');
-    return summary(ctx, getDocument(ctx.store.db, id));
+    const warnings = certCheck?.warnings.map((w) => ({ vi: w.vi, en: w.en })) ?? [];
+    return { ...summary(ctx, getDocument(ctx.store.db, id)), ...(warnings.length ? { warnings } : {}) };
   } catch (e) {
     for (const s of staged) rmSync(s, { force: true });
     failed(ctx, 'document.sign', subject, e, { role: req.role });

@@ -9,6 +9,7 @@ import { useT, type Lang } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { call, useShared } from '../state.js';
 import { FileChooser } from '../components/FileChooser.js';
+import { fileUrl } from '../files.js';
 import { vnDateTime } from '../util.js';
 
 type SettingsCall = Promise<Awaited<ReturnType<typeof api.settings.get>>>;
@@ -200,7 +201,7 @@ export function SettingsScreen({ onLanguage }: { onLanguage: (l: Lang) => void }
                     <div className="thumbs">
                       {imagesOf(p).map((i) => (
                         <figure key={i.kind} className="thumb">
-                          <img src={i.data} alt="" />
+                          <img src={fileUrl(i.sha256)} alt="" />
                           <figcaption>
                             {t(`img_${i.kind}`)}{' '}
                             <button className="link" onClick={() => void apply(api.settings.removeImage({ person: p, kind: i.kind }))}>

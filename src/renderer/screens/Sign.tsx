@@ -16,10 +16,10 @@ import { TokenSelect, useTokenChoice } from '../components/TokenSelect.js';
 import { VerdictView } from '../components/Verdict.js';
 import { useT } from '../i18n.js';
 import { Icon } from '../icons.js';
-import { openStoredPdf, saveStored } from '../files.js';
+import { fileUrl, openStoredPdf, saveStored } from '../files.js';
 import { findText, type PdfDocument } from '../pdf.js';
 import { call, useShared } from '../state.js';
-import { signedName, vnDate, vnToday } from '../util.js';
+import { rememberPngInfo, signedName, vnDate, vnToday } from '../util.js';
 
 const ROLE_IMAGE: Record<Role, ImageKind> = { drafter: 'initials', leader: 'signature', org: 'seal' };
 const MAX_PAGE_WIDTH = 620;
@@ -40,7 +40,7 @@ function useColumnWidth(): [React.RefObject<HTMLDivElement | null>, number] {
 }
 
 export function SignScreen() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { tokens, settings, refreshTokens, notify } = useShared();
   const [docs, setDocs] = useState<DocumentSummary[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -119,7 +119,13 @@ export function SignScreen() {
     };
   }, [sha256]);
 
-  const imageOf = (kind: ImageKind): string | null => settings?.images.find((i) => i.person === tokenLabel && i.kind === kind)?.data ?? null;
+  const imageOf = (kind: ImageKind): string | null => {
+    const image = settings?.images.find((i) => i.person === tokenLabel && i.kind === kind);
+    if (!image) return null;
+    const url = fileUrl(image.sha256);
+    rememberPngInfo(url, image);
+    return url;
+  };
   const images = { signature: imageOf('signature'), seal: imageOf('seal'), initials: imageOf('initials') };
   const place = (kind: ImageKind, placement: Placement) => setPlaced({ kind, placement, src: imageOf(kind), label: t(`img_${kind}`) });
 
@@ -181,7 +187,9 @@ export function SignScreen() {
     setError(null);
     setPlaced(null);
     setNumber('');
-    notify(t('signedOk', { title: r.value.title, step: t(`step_${role}`) }));
+    // What the certificate check could not establish is said, not hidden (TT 15/2025: warn when unknown).
+    const warned = r.value.warnings?.map((w) => (lang === 'en' ? w.en : w.vi)).join(' ');
+    notify(`${t('signedOk', { title: r.value.title, step: t(`step_${role}`) })}${warned ? ` ${warned}` : ''}`, warned ? 'warn' : 'ok');
     await afterSigning(doc.id);
   };
 

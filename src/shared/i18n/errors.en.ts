@@ -112,4 +112,7 @@ export const ERROR_MESSAGES_EN: Record<ErrorCode, ErrorText> = {
   SERVICE_CA_INSTALL_FAILED: { message: 'Kyso\'s local CA certificate could not be installed in (or removed from) {store} ({reason}).', hint: 'Close the browser and run the command again; if it still fails, tell the IT officer.' },
   SERVICE_TOOL_MISSING: { message: 'The tool {tool} needed to add the certificate to the browser\'s trust store is missing.', hint: 'On Debian/Ubuntu: install libnss3-tools (apt-get install libnss3-tools).' },
   SERVICE_PORT_IN_USE: { message: 'Port {port} on 127.0.0.1 is used by another program (perhaps the VGCA signing service).', hint: 'Stop the other signing service before starting Kyso, or choose another port with --port.' },
+  EXCHANGE_UNREACHABLE: { message: 'The document exchange server {server} ({transport}) cannot be reached: {reason}.', hint: 'The document stays queued and is sent again automatically; if it persists, ask your IT officer to check the network and the server.' },
+  EXCHANGE_REFUSED: { message: 'The document exchange server {server} ({transport}) refused: {reason}.', hint: 'It is not sent again as it is; check the recipient\'s address and the package, or tell your IT officer.' },
+  EXCHANGE_AUTH: { message: 'The document exchange server {server} ({transport}) did not accept the credentials: {reason}.', hint: 'Check the account, the password or the system\'s secret key (in the environment variable named) with your IT officer.' },
 };

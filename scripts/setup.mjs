@@ -40,6 +40,11 @@ const APT = {
   'libreoffice-writer-nogui': '/usr/lib/libreoffice/program/libswlo.so',
   'libreoffice-calc-nogui': '/usr/lib/libreoffice/program/libsclo.so',
   'libreoffice-impress-nogui': '/usr/lib/libreoffice/program/libwpftimpresslo.so',
+  // PDF/A before signing: OCR text layer for scans (kyso doc add --pdfa), Vietnamese model.
+  'tesseract-ocr': '/usr/bin/tesseract',
+  'tesseract-ocr-vie': '/usr/share/tesseract-ocr/5/tessdata/vie.traineddata',
+  // The package check reads archive XML back (xmllint, for well-formedness by an independent parser).
+  'libxml2-utils': '/usr/bin/xmllint',
 };
 
 function run(cmd, args, opts = {}) {

@@ -14,6 +14,7 @@ import { makeScannedPdf } from '../test/fixtures/corpus.js';
 import { makeNssDb, pdfsig } from '../test/fixtures/judges.js';
 import { repoRoot } from '../test/fixtures/tmp.js';
 import { benchInbox } from './inbox.js';
+import { benchArchive } from './archive.js';
 
 const ROOT = repoRoot();
 const OUT = join(ROOT, 'bench', 'out');
@@ -154,6 +155,9 @@ async function main(): Promise<void> {
     `check  pdfsig: ${sig?.signatureValidation ?? 'no signature'} ${sig?.certificateValidation ?? ''} ${sig?.totalDocumentSigned ? 'Total document signed' : ''}\n`,
   );
   if (sig?.signatureValidation !== 'Signature is Valid.' || sig.certificateValidation !== 'Certificate is Trusted.') process.exitCode = 1;
+  // A record of about 1 GB exported as a package, beside zip of the same files.
+  if (process.env.KYSO_BENCH_ARCHIVE !== '0')
+    benchArchive({ signed: kysoOut, dir: join(OUT, 'archive'), kyso: KYSO, rootPem: pki.rootPemPath, crls: [pki.crlDerPath, pki.rootCrlDerPath] });
 }
 
 await main();

@@ -20,6 +20,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { create } from 'xmlbuilder2';
 import { migrate, MIGRATIONS, schemaVersion } from '../../src/main/store/migrations.js';
@@ -184,7 +185,7 @@ async function verifyOffline(file: string, at?: string): Promise<VerifyJson> {
 
 /** The /Contents values of the file's signatures and the VRI keys of its DSS, read by qpdf (not by Kyso). */
 function signaturesAndVri(file: string): { contents: Buffer[]; vri: string[] } {
-  const r = spawnSync('qpdf', ['--json', '--json-key=objects', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync('qpdf', ['--json=2', '--json-key=qpdf', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const objects = (JSON.parse(r.stdout) as { qpdf: [unknown, Record<string, { value?: Record<string, unknown> }>] }).qpdf[1];
   const contents: Buffer[] = [];
   const vri: string[] = [];
@@ -480,8 +481,12 @@ describe('doc add --pdfa: PDF/A before the first signature', () => {
     const data = dataDir();
     const png = join(work, 'scan.png');
     runTool('convert', ['-size', '1240x1754', 'xc:white', '-font', 'Liberation-Serif', '-pointsize', '48', '-fill', 'black', '-annotate', '+150+300', 'QUYẾT ĐỊNH', '-annotate', '+150+420', 'Về việc ban hành quy chế', png]);
+    // A scanned page: the image alone on an A4 page (ImageMagick's policy forbids writing PDF here).
     const scan = join(work, 'scan.pdf');
-    runTool('convert', [png, '-units', 'PixelsPerInch', '-density', '150', scan]);
+    const pdf = await PDFDocument.create();
+    const image = await pdf.embedPng(readFileSync(png));
+    pdf.addPage([595, 842]).drawImage(image, { x: 0, y: 0, width: 595, height: 842 });
+    writeFileSync(scan, await pdf.save());
     const r = ok(await kyso(['--data', data, 'doc', 'add', scan, '--method', '1', '--pdfa', '--json'])).json();
     expect(r.pdfa).toMatchObject({ part: 2, conformance: 'B', ocr: 'done' });
     const stored = ok(await kyso(['--data', data, 'doc', 'show', r.id as string, '--no-verify', '--json'])).json() as { sha256: string };

@@ -65,11 +65,11 @@ const renew: Command = async (argv) => {
 };
 
 const exportPackage: Command = async (argv) => {
-  const p = parseDesk(argv, { output: { type: 'string', short: 'o' } });
+  const p = parseDesk(argv, { output: { type: 'string', short: 'o' }, 'no-seal': { type: 'boolean' } });
   const code = one(p, 'record code');
   const output = resolve(required(p, 'output'));
   return withDesk(p, async (desk) => {
-    const r = await desk.exportRecord(code, output);
+    const r = await desk.exportRecord(code, output, { seal: p.values['no-seal'] !== true });
     if (!json(p, r)) out(`Đã xuất gói lưu trữ | Package written: ${r.output} (${r.documents} văn bản | documents, ${r.size} bytes, SHA-256 ${r.sha256})`);
     return 0;
   });

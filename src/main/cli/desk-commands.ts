@@ -45,7 +45,8 @@ Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặ
   kyso archive seal [RECORD] [--tsa URL]   Niêm phong tài liệu chưa niêm phong | Seal what is not sealed yet.
   kyso archive renew [--before DATE] [--report-only]
       Gia hạn dấu thời gian sắp hết hiệu lực | Renew timestamps whose TSA certificate or algorithm ends before DATE.
-  kyso archive export RECORD -o PACKAGE.zip  Gói nộp lưu (TT 05/2025, E-ARK CSIP) | Submission package.
+  kyso archive export RECORD -o PACKAGE.zip [--no-seal]  Gói nộp lưu (TT 05/2025, E-ARK CSIP) | Submission package
+      (niêm phong trước những gì chưa niêm phong | seals what is not sealed yet, unless --no-seal).
   kyso archive check PACKAGE.zip [--trust PEM]... [--offline] [--at DATE] [--json]
       Kiểm tra gói: mã băm, cấu trúc, siêu dữ liệu, chữ ký | Checksums, structure, metadata, signatures.
   kyso archive due [--json]                Hồ sơ hết thời hạn bảo quản, chờ thẩm định | Records due for appraisal.

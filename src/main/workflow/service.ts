@@ -315,8 +315,8 @@ export class WorkflowService {
   }
 
   /** Writes the record's submission package (E-ARK CSIP, TT 05/2025), sealing what is not sealed yet. */
-  async exportRecord(code: string, output: string): Promise<ExportResult> {
-    await sealUnsealed(this.ctx, this.tools(), code);
+  async exportRecord(code: string, output: string, o: { seal?: boolean } = {}): Promise<ExportResult> {
+    if (o.seal !== false) await sealUnsealed(this.ctx, this.tools(), code);
     return exportRecord(this.ctx, code, output);
   }
 

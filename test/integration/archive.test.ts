@@ -379,6 +379,13 @@ ${body}
     expect(human.stdout).toContain('HS-2026-01-003.pdf: missing');
   }, 300_000);
 
+  test('after its TSA certificate has ended, a document timestamp no later one covers proves nothing', async () => {
+    const r = await kyso(['verify', storePath(data, sealed[0]!.sha256), '--offline', '--trust', pki.rootPemPath, '--json', '--at', isoDay(tsaEnd() + DAY)]);
+    expect(r.status).toBe(3);
+    const v = JSON.parse(r.stdout) as VerifyJson;
+    expect(v.signatures.at(-1)).toMatchObject({ kind: 'document-timestamp', indication: 'INDETERMINATE', subIndication: 'OUT_OF_BOUNDS_NO_POE' });
+  }, 120_000);
+
   test('archive renew lists the records whose TSA certificate ends before the date, then renews them', async () => {
     const soon = ok(await kyso(['--data', data, 'archive', 'renew', '--before', isoDay(Date.now() + 30 * DAY), '--json'])).json();
     expect(soon).toEqual({ report: [], renewed: [] });

@@ -48,14 +48,35 @@ let server: http.Server;
 let tsaUrl = '';
 let tsaCnf: string;
 let tsaCertPath: string;
+/** A second TSA whose certificate lasts longer: the one a renewal moves to. */
+let tsa2Cnf: string;
+let tsa2Url = '';
 
-function opensslReply(query: Buffer): Buffer {
+function opensslReply(query: Buffer, cnf = tsaCnf): Buffer {
   const id = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const q = join(work, `q-${id}.tsq`);
   const r = join(work, `r-${id}.tsr`);
   writeFileSync(q, query);
-  runTool('openssl', ['ts', '-reply', '-config', tsaCnf, '-section', 'kyso_tsa', '-queryfile', q, '-out', r]);
+  runTool('openssl', ['ts', '-reply', '-config', cnf, '-section', 'kyso_tsa', '-queryfile', q, '-out', r]);
   return readFileSync(r);
+}
+
+/** A TSA's key, certificate (issued by the sub-CA for `days`) and openssl ts configuration. */
+function makeTsa(name: string, cn: string, serial: string, days: number): { cnf: string; cert: string } {
+  const key = join(work, `${name}.key.pem`);
+  const csr = join(work, `${name}.csr`);
+  const cert = join(work, `${name}.cert.pem`);
+  const ext = join(work, `${name}-ext.cnf`);
+  writeFileSync(ext, ['basicConstraints = CA:FALSE', 'keyUsage = critical, digitalSignature, nonRepudiation', 'extendedKeyUsage = critical, timeStamping',
+    'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid:always'].join('\n'));
+  runTool('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', `/C=VN/O=Kyso Thử nghiệm/CN=${cn}`, '-utf8']);
+  runTool('openssl', ['x509', '-req', '-in', csr, '-CA', pki.subCa.certPath, '-CAkey', pki.subCa.keyPath, '-set_serial', serial, '-days', String(days), '-sha256', '-extfile', ext, '-out', cert]);
+  writeFileSync(join(work, `${name}.serial`), '01\n');
+  const cnf = join(work, `${name}.cnf`);
+  writeFileSync(cnf, ['[ kyso_tsa ]', `serial = ${join(work, `${name}.serial`)}`, 'crypto_device = builtin', `signer_cert = ${cert}`, `certs = ${pki.subCa.certPath}`,
+    `signer_key = ${key}`, 'signer_digest = sha256', 'default_policy = 1.3.6.1.4.1.59534.1.2', 'digests = sha256, sha384, sha512', 'accuracy = secs:1',
+    'ordering = yes', 'tsa_name = yes', 'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256'].join('\n') + '\n');
+  return { cnf, cert };
 }
 
 beforeAll(async () => {
@@ -89,11 +110,14 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/tsa') return void res.writeHead(404).end();
-      res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(opensslReply(Buffer.concat(chunks)));
+      if (req.method !== 'POST' || (req.url !== '/tsa' && req.url !== '/tsa2')) return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(opensslReply(Buffer.concat(chunks), req.url === '/tsa2' ? tsa2Cnf : tsaCnf));
     });
   });
   tsaUrl = await new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/tsa`)));
+  tsa2Url = `${tsaUrl}2`;
+  // Seven years (the sub-CA has a little more left).
+  tsa2Cnf = makeTsa('tsa2', 'Dịch vụ dấu thời gian lưu trữ 2 (thử nghiệm)', '0x4b59534f4132', 2550).cnf;
 });
 
 afterAll(async () => {
@@ -392,7 +416,9 @@ ${body}
     const before = isoDay(tsaEnd() + DAY);
     const report = ok(await kyso(['--data', data, 'archive', 'renew', '--before', before, '--report-only']));
     expect(report.stdout).toContain('tsa-certificate-ending');
-    const r = ok(await kyso(['--data', data, 'archive', 'renew', '--before', before, '--json'])).json() as { report: Array<{ reason: string }>; renewed: Array<{ sha256: string; kind: string }> };
+    // The renewal moves to a TSA whose certificate lasts longer.
+    const r = ok(await kyso(['--data', data, 'archive', 'renew', '--before', before, '--tsa', tsa2Url, '--json'])).json() as { report: Array<{ reason: string }>; renewed: Array<{ sha256: string; kind: string; tsa: string }> };
+    expect(r.renewed.map((x) => x.tsa)).toEqual(Array(3).fill('Dịch vụ dấu thời gian lưu trữ 2 (thử nghiệm)'));
     expect(r.report.map((x) => x.reason)).toEqual(['tsa-certificate-ending', 'tsa-certificate-ending', 'tsa-certificate-ending']);
     expect(r.renewed.map((x) => x.kind)).toEqual(['renewal', 'renewal', 'renewal']);
     for (const s of r.renewed) {
@@ -402,6 +428,18 @@ ${body}
       expect(v.signatures.filter((x) => x.kind === 'document-timestamp').map((x) => x.indication)).toEqual(['TOTAL_PASSED', 'TOTAL_PASSED']);
       expect(pdfsig(file, nss).signatures.filter((x) => x.signatureValidation === 'Signature is Valid.').length).toBeGreaterThan(0);
     }
+    // After the first TSA's certificate has ended, the renewal's timestamp still proves the first
+    // one (and through it the signatures): past signature validation along the chain of timestamps.
+    for (const s of r.renewed) {
+      const v = await verifyOffline(storePath(data, s.sha256), isoDay(tsaEnd() + DAY));
+      expect(v.signatures.map((x) => [x.kind, x.indication])).toEqual([
+        ...v.signatures.filter((x) => x.kind === 'signature').map(() => ['signature', 'TOTAL_PASSED']),
+        ['document-timestamp', 'TOTAL_PASSED'],
+        ['document-timestamp', 'TOTAL_PASSED'],
+      ]);
+    }
+    // The renewal is due again only when the second TSA's certificate nears its end.
+    expect(ok(await kyso(['--data', data, 'archive', 'renew', '--before', before, '--report-only', '--json'])).json()).toEqual({ report: [], renewed: [] });
     // The files sealed before are still in the store, unchanged.
     for (const s of sealed) expect(createHash('sha256').update(readFileSync(storePath(data, s.sha256))).digest('hex')).toBe(s.sha256);
     ok(await kyso(['--data', data, 'audit', 'verify']));

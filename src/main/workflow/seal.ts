@@ -46,7 +46,10 @@ export function lastDocumentTimestamp(path: string): LastTimestamp | undefined {
     const tst = cms.eContent ? parseTstInfo(cms.eContent) : undefined;
     if (!cms.signerCert || !tst) return undefined;
     const info = describeCertificate(cms.signerCert);
-    return { time: tst.genTime, tsa: info.commonName, tsaNotAfter: info.notAfter, digest: tst.hash };
+    // The timestamp holds while every certificate of its TSA's path does: the earliest end among
+    // the TSA's certificate and the CA certificates the token carries.
+    const ends = [info.notAfter, ...cms.certificates.map((c) => describeCertificate(c).notAfter)].map((d) => d.getTime());
+    return { time: tst.genTime, tsa: info.commonName, tsaNotAfter: new Date(Math.min(...ends)), digest: tst.hash };
   } finally {
     reader.close();
   }

@@ -16,6 +16,7 @@ import { makeNssDb, pdfsig } from '../test/fixtures/judges.js';
 import { repoRoot } from '../test/fixtures/tmp.js';
 import { benchInbox } from './inbox.js';
 import { benchWeb } from './web.js';
+import { benchArchive } from './archive.js';
 
 const ROOT = repoRoot();
 const OUT = join(ROOT, 'bench', 'out');
@@ -156,6 +157,9 @@ async function main(): Promise<void> {
     `check  pdfsig: ${sig?.signatureValidation ?? 'no signature'} ${sig?.certificateValidation ?? ''} ${sig?.totalDocumentSigned ? 'Total document signed' : ''}\n`,
   );
   if (sig?.signatureValidation !== 'Signature is Valid.' || sig.certificateValidation !== 'Certificate is Trusted.') process.exitCode = 1;
+  // A record of about 1 GB exported as a package, beside zip of the same files.
+  if (process.env.KYSO_BENCH_ARCHIVE !== '0')
+    benchArchive({ signed: kysoOut, dir: join(OUT, 'archive'), kyso: KYSO, rootPem: pki.rootPemPath, crls: [pki.crlDerPath, pki.rootCrlDerPath] });
 }
 
 // KYSO_BENCH_ONLY=web runs only the web-mode rows (large scans through the browser).

@@ -45,6 +45,11 @@ const APT = {
   postfix: '/usr/sbin/postfix',
   'dovecot-imapd': '/usr/lib/dovecot/imap',
   'dovecot-lmtpd': '/usr/lib/dovecot/lmtp',
+  // PDF/A before signing: OCR text layer for scans (kyso doc add --pdfa), Vietnamese model.
+  'tesseract-ocr': '/usr/bin/tesseract',
+  'tesseract-ocr-vie': '/usr/share/tesseract-ocr/5/tessdata/vie.traineddata',
+  // The package check reads archive XML back (xmllint, for well-formedness by an independent parser).
+  'libxml2-utils': '/usr/bin/xmllint',
 };
 
 function run(cmd, args, opts = {}) {

@@ -49,6 +49,10 @@ const SEED: Record<number, (db: Database.Database) => void> = {
     ).run(SHA('b'), AT, AT);
     appendAudit(db, { at: AT, actor: 'test', action: 'inbox.received', subject: 'inbox:1', details: { v: 2 } });
   },
+  // Version 3 added indexes only; an audit entry of its time keeps one entry per version.
+  3: (db) => {
+    appendAudit(db, { at: AT, actor: 'test', action: 'archive.filed', subject: 'inbox:1', details: { v: 3 } });
+  },
 };
 
 function schema(db: Database.Database): Array<{ type: string; name: string; sql: string | null }> {

@@ -60,7 +60,9 @@ beforeAll(async () => {
   // A private copy of the tokens: other test files sign with the shared ones at the same time.
   hsm = cloneSoftHsm(sharedSoftHsm(pki), join(work, 'softhsm'));
   nss = makeNssDb(join(work, 'nss'), [pki.root.certPem]);
-  // The TSA's key and certificate: P-256, EKU timeStamping (critical), issued by the sub-CA.
+  // The TSA's key and certificate: P-256, EKU timeStamping (critical), issued by the sub-CA for four
+  // years: a document timestamp proves its time only while its TSA's certificate holds (or a later
+  // timestamp covers it), and the tests below look a year past the signers' two-year certificates.
   const key = join(work, 'tsa.key.pem');
   const csr = join(work, 'tsa.csr');
   const cert = join(work, 'tsa.cert.pem');
@@ -69,7 +71,7 @@ beforeAll(async () => {
     'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid:always'].join('\n'));
   runTool('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr,
     '-subj', '/C=VN/O=Kyso Thử nghiệm/CN=Dịch vụ cấp dấu thời gian (thử nghiệm)', '-utf8']);
-  runTool('openssl', ['x509', '-req', '-in', csr, '-CA', pki.subCa.certPath, '-CAkey', pki.subCa.keyPath, '-set_serial', '0x4b59534f5453', '-days', '365',
+  runTool('openssl', ['x509', '-req', '-in', csr, '-CA', pki.subCa.certPath, '-CAkey', pki.subCa.keyPath, '-set_serial', '0x4b59534f5453', '-days', '1460',
     '-sha256', '-extfile', ext, '-out', cert]);
   writeFileSync(join(work, 'tsaserial'), '01\n');
   tsaCnf = join(work, 'tsa.cnf');

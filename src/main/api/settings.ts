@@ -20,6 +20,8 @@ const Stored = z.object({
   preset: z.string().default(DEFAULT_PRESET),
   /** Wrong PINs after which the tokens of this office lock, when the driver catalogue does not say. */
   pinLockAfter: z.number().int().min(1).max(99).nullable().default(null),
+  /** The TSA that seals archived files (state agencies: http://ca.gov.vn/tsa); KYSO_TSA_URL wins. */
+  tsaUrl: z.string().nullable().default(null),
 });
 type Stored = z.infer<typeof Stored>;
 

@@ -60,8 +60,9 @@ Cách dùng | Usage:
       timestamp (PAdES, ETSI.RFC3161) over the whole file, signatures included: for archives.
 
   kyso verify FILE.pdf [--trust PEM]... [--crl FILE]... [--ocsp FILE]... [--cert PEM]...
-            [--offline] [--json]
+            [--offline] [--at DATE] [--json]
       Kiểm tra chữ ký số | Verify the signatures (ETSI EN 319 102-1 indications).
+      --at: kiểm tra tại một thời điểm (tài liệu lưu trữ) | validate at that time (archived records).
       Mã thoát | Exit: 0 mọi chữ ký hợp lệ | all passed; 1 có chữ ký không hợp lệ | one failed;
       3 chưa xác định | indeterminate; 2 sai cú pháp hoặc không phải PDF | bad usage or not a PDF.
       Chứng thư gốc tin cậy | Trusted roots: --trust, KYSO_TRUST, ~/.config/kyso/trust/*.pem.

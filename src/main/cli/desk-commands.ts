@@ -12,7 +12,7 @@ export const DESK_COMMANDS: Record<string, Command> = { ...TABLE, '--data': with
 
 export const DESK_HELP = `
 Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặc định | default $KYSO_DATA or ~/.local/share/kyso):
-  kyso doc add FILE.pdf --method 1|2|3 [--title TEXT] [--urgency normal|urgent|very-urgent|flash]
+  kyso doc add FILE.pdf --method 1|2|3 [--title TEXT] [--urgency normal|urgent|very-urgent|flash] [--pdfa]
             [--type TEXT] [--to RECIPIENT]... [--paper-copy] [--secrecy mat|toi-mat|tuyet-mat]
       Nhập dự thảo (phương thức 1: bản gốc đã ký tay, quét) | Add a draft (method 1: a scanned original).
       1 = cơ quan | organisation; 2 = lãnh đạo, cơ quan | leader, organisation; 3 = chuyên viên, lãnh đạo, cơ quan.
@@ -41,6 +41,16 @@ Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặ
   kyso archive add ID --record CODE --retention YEARS|permanent [--record-title T] [--incoming]
   kyso archive search TEXT [--json]        Tìm theo số, trích yếu, người ký, ngày | By number, title, signer, date.
   kyso archive list [--json]
+  kyso archive add ID … --seal             Niêm phong ngay (B-LT + B-LTA) | Seal at once (B-LT + B-LTA).
+  kyso archive seal [RECORD] [--tsa URL]   Niêm phong tài liệu chưa niêm phong | Seal what is not sealed yet.
+  kyso archive renew [--before DATE] [--report-only]
+      Gia hạn dấu thời gian sắp hết hiệu lực | Renew timestamps whose TSA certificate or algorithm ends before DATE.
+  kyso archive export RECORD -o PACKAGE.zip [--no-seal]  Gói nộp lưu (TT 05/2025, E-ARK CSIP) | Submission package
+      (niêm phong trước những gì chưa niêm phong | seals what is not sealed yet, unless --no-seal).
+  kyso archive check PACKAGE.zip [--trust PEM]... [--offline] [--at DATE] [--json]
+      Kiểm tra gói: mã băm, cấu trúc, siêu dữ liệu, chữ ký | Checksums, structure, metadata, signatures.
+  kyso archive due [--json]                Hồ sơ hết thời hạn bảo quản, chờ thẩm định | Records due for appraisal.
+  kyso archive appraise RECORD --decision keep|transfer|destroy --reason TEXT [--extend YEARS]
   kyso audit verify [--json]               Kiểm tra chuỗi băm của nhật ký | Check the audit log's hash chain.
   kyso audit list [--subject document:ID] [--limit N] [--json]
   Kiểm tra chữ ký dùng | Verification uses --trust PEM, --crl FILE, KYSO_TRUST, DATA/trust, DATA/crl; --online.

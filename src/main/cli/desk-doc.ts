@@ -31,6 +31,7 @@ const add: Command = async (argv) => {
     to: { type: 'string', multiple: true },
     'paper-copy': { type: 'boolean' },
     secrecy: { type: 'string' },
+    pdfa: { type: 'boolean' },
   });
   const file = resolve(one(p, 'PDF file'));
   const method = Number(required(p, 'method'));
@@ -47,9 +48,15 @@ const add: Command = async (argv) => {
       recipients: list(p, 'to'),
       paperCopy: p.values['paper-copy'] === true,
       secrecy,
+      pdfa: p.values.pdfa === true,
     });
-    if (!json(p, { id: d.id, state: d.state, nextRole: d.nextRole, method: d.method }))
+    if (!json(p, { id: d.id, state: d.state, nextRole: d.nextRole, method: d.method, ...(d.pdfa ? { pdfa: d.pdfa } : {}) })) {
       out(`Đã nhập văn bản ${d.id} (phương thức ${d.method}), chờ ký: ${d.nextRole} | Added document ${d.id} (method ${d.method}), next: ${d.nextRole}`);
+      if (d.pdfa) {
+        const id = d.pdfa.part ? `PDF/A-${d.pdfa.part}${(d.pdfa.conformance ?? '').toLowerCase()}` : 'PDF';
+        out(`PDF/A: ${id}; OCR: ${d.pdfa.ocr}${d.pdfa.missing.length ? `; thiếu | missing: ${d.pdfa.missing.join('; ')}` : ''}`);
+      }
+    }
     return 0;
   });
 };

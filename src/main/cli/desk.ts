@@ -24,6 +24,8 @@ export const COMMON: Options = {
   trust: { type: 'string', multiple: true },
   crl: { type: 'string', multiple: true },
   online: { type: 'boolean' },
+  /** The TSA that seals archived files (else KYSO_TSA_URL, else the settings' tsaUrl). */
+  tsa: { type: 'string' },
 };
 
 export function parseDesk(argv: string[], options: Options): Parsed {
@@ -73,7 +75,22 @@ export function openDesk(p: Parsed): WorkflowService {
     online: p.values.online === true,
     cacheDir: join(dir, 'cache', 'revocation'),
     onSignerWarnings: (warnings) => signerWarnings.push(...warnings),
+    tsaUrl: () => {
+      const url = str(p, 'tsa') ?? process.env.KYSO_TSA_URL ?? settingsTsa(dir);
+      if (url && !/^https?:\/\//i.test(url)) throw new KysoError('USAGE', { reason: '--tsa must be an http(s) address' });
+      return url;
+    },
   });
+}
+
+/** The TSA address kept in DATA/settings.json (the app's settings), if any. */
+function settingsTsa(dir: string): string | undefined {
+  try {
+    const v = (JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { tsaUrl?: unknown }).tsaUrl;
+    return typeof v === 'string' && v ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Warnings of the signer's certificate check, printed once the command has succeeded (a failure prints its one error line). */

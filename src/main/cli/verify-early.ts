@@ -16,6 +16,8 @@ export const VERIFY_OPTIONS = {
   cert: { type: 'string', multiple: true },
   offline: { type: 'boolean' },
   json: { type: 'boolean' },
+  /** Validate at this time (past signature validation), not now. */
+  at: { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /** The absolute path of the file `kyso verify ARGS` will verify, or undefined when the arguments are wrong. */

@@ -75,11 +75,21 @@ function human(r: FileReport): string {
   return lines.join('\n') + '\n';
 }
 
+/** `--at DATE`: a date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time; undefined without it. */
+export function validationTime(v: unknown): Date | undefined {
+  if (v === undefined) return undefined;
+  const t = String(v).trim();
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(t) ? new Date(`${t}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(t) ? new Date(t) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) throw new KysoError('USAGE', { reason: `--at needs a date (YYYY-MM-DD) or an ISO 8601 time, not "${t}"` });
+  return d;
+}
+
 /** `rangeHasher`: the hashing bin/kyso.cjs started on the file before loading the command line. */
 export async function verifyCommand(argv: string[], rangeHasher?: RangeHasher): Promise<number> {
   const p = parse(argv, VERIFY_OPTIONS);
   if (p.positionals.length !== 1) throw new KysoError('USAGE', { reason: 'give exactly one PDF file to verify' });
   const file = resolve(p.positionals[0]!);
+  const at = validationTime(p.values.at);
   try {
     const { trust, intermediates } = commandTrust(list(p, 'trust'));
     const report = await verifyPdf(file, {
@@ -90,6 +100,7 @@ export async function verifyCommand(argv: string[], rangeHasher?: RangeHasher): 
       online: p.values.offline !== true,
       cacheDir: cacheDir(),
       rangeHasher,
+      ...(at ? { now: at } : {}),
     });
     process.stdout.write(p.values.json ? JSON.stringify(report, null, 2) + '\n' : human(report));
     return report.indication === 'TOTAL_PASSED' ? 0 : report.indication === 'TOTAL_FAILED' ? 1 : 3;

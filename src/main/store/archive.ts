@@ -83,3 +83,65 @@ export function searchArchiveRows(db: Database.Database, text: string, limit = 2
   return prep(db, `${VIEW} WHERE e.id IN (SELECT rowid FROM archive_fts WHERE archive_fts MATCH ?) ORDER BY e.date DESC, e.id DESC LIMIT ?`)
     .all(m, limit) as ArchiveEntryView[];
 }
+
+export interface ArchiveSealRow {
+  id: number;
+  entry_id: number;
+  kind: 'seal' | 'renewal';
+  input_sha256: string;
+  sha256: string;
+  size: number;
+  sealed_at: string;
+  timestamp_time: string;
+  tsa: string;
+  tsa_not_after: string;
+  digest: string;
+  missing: string;
+}
+
+export function insertSeal(db: Database.Database, s: Omit<ArchiveSealRow, 'id'>): number {
+  const res = prep(db,
+    `INSERT INTO archive_seals (entry_id, kind, input_sha256, sha256, size, sealed_at, timestamp_time, tsa, tsa_not_after, digest, missing)
+     VALUES (@entry_id, @kind, @input_sha256, @sha256, @size, @sealed_at, @timestamp_time, @tsa, @tsa_not_after, @digest, @missing)`).run(s);
+  return Number(res.lastInsertRowid);
+}
+
+/** The seals and renewals of an entry, oldest first. */
+export function sealsOf(db: Database.Database, entryId: number): ArchiveSealRow[] {
+  return prep(db, 'SELECT * FROM archive_seals WHERE entry_id = ? ORDER BY id').all(entryId) as ArchiveSealRow[];
+}
+
+export function getRecordByCode(db: Database.Database, code: string): ArchiveRecordRow {
+  const row = prep(db, 'SELECT * FROM archive_records WHERE code = ?').get(code) as ArchiveRecordRow | undefined;
+  if (!row) throw new KysoError('ARCHIVE_RECORD_NOT_FOUND', { code });
+  return row;
+}
+
+export function entriesOfRecord(db: Database.Database, recordId: number): ArchiveEntryView[] {
+  return prep(db, `${VIEW} WHERE e.record_id = ? ORDER BY e.date, e.id`).all(recordId) as ArchiveEntryView[];
+}
+
+export function allEntries(db: Database.Database): ArchiveEntryView[] {
+  return prep(db, `${VIEW} ORDER BY e.id`).all() as ArchiveEntryView[];
+}
+
+export interface AppraisalRow {
+  id: number;
+  record_id: number;
+  decided_at: string;
+  decided_by: string;
+  decision: 'keep' | 'transfer' | 'destroy';
+  reason: string;
+  extend_years: number | null;
+}
+
+export function insertAppraisal(db: Database.Database, a: Omit<AppraisalRow, 'id'>): number {
+  const res = prep(db,
+    `INSERT INTO archive_appraisals (record_id, decided_at, decided_by, decision, reason, extend_years)
+     VALUES (@record_id, @decided_at, @decided_by, @decision, @reason, @extend_years)`).run(a);
+  return Number(res.lastInsertRowid);
+}
+
+export function appraisalsOf(db: Database.Database, recordId: number): AppraisalRow[] {
+  return prep(db, 'SELECT * FROM archive_appraisals WHERE record_id = ? ORDER BY id').all(recordId) as AppraisalRow[];
+}

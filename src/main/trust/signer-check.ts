@@ -161,7 +161,7 @@ async function complete(signer: CertView, o: SignerCheckOptions, pool: Buffer[],
 }
 
 /** The CRLs and OCSP responses that say "good" or "revoked" about `cert`, from what is at hand and the cache. */
-function evidenceFor(cert: CertView, issuer: CertView, at: Date, o: SignerCheckOptions): { crls: Buffer[]; ocsps: Buffer[] } {
+export function evidenceFor(cert: CertView, issuer: CertView, at: Date, o: Pick<SignerCheckOptions, 'crls' | 'cacheDir'>): { crls: Buffer[]; ocsps: Buffer[] } {
   const decisive = (r: RevocationResult | null) => r?.status === 'good' || r?.status === 'revoked';
   const crls = (o.crls ?? []).filter((d) => decisive(checkCrl(d, cert, issuer, at)));
   const ocsps: Buffer[] = [];

@@ -273,16 +273,20 @@ export async function verifyPdf(path: string, opts: VerifyOptions): Promise<File
     // Document timestamps first: one that passes proves that everything it covers existed at its
     // time, so the signatures under it are judged then (what keeps an archived record valid once
     // its signers' certificates have expired).
+    // The last one first (ETSI EN 319 102-1 past signature validation): its TSA's certificate must
+    // hold at the validation time; each earlier one may rest on a later one that passed, which is
+    // what renewing an archive's timestamps before their TSA certificates end provides.
     const byIndex = new Map<FoundSignature, SignatureReport>();
     const stamps: Array<{ covers: number; time: Date }> = [];
-    for (const sig of found.filter((f) => f.type === 'DocTimeStamp')) {
-      const r = await verifyOne(reader, sig, contents.get(sig), opts, dss.certs, revocation);
+    const laterStamp = (sig: FoundSignature): Date | undefined =>
+      stamps.filter((t) => t.covers > sig.signedLength).sort((a, b) => a.time.getTime() - b.time.getTime())[0]?.time;
+    for (const sig of found.filter((f) => f.type === 'DocTimeStamp').sort((a, b) => b.signedLength - a.signedLength)) {
+      const r = await verifyOne(reader, sig, contents.get(sig), opts, dss.certs, revocation, laterStamp(sig));
       byIndex.set(sig, r);
       if (r.indication === 'TOTAL_PASSED' && r.signedAt) stamps.push({ covers: sig.signedLength, time: new Date(r.signedAt) });
     }
     for (const sig of found.filter((f) => f.type !== 'DocTimeStamp')) {
-      const later = stamps.filter((t) => t.covers > sig.signedLength).sort((a, b) => a.time.getTime() - b.time.getTime())[0];
-      byIndex.set(sig, await verifyOne(reader, sig, contents.get(sig), opts, dss.certs, revocation, later?.time));
+      byIndex.set(sig, await verifyOne(reader, sig, contents.get(sig), opts, dss.certs, revocation, laterStamp(sig)));
     }
     const reports = found.map((sig) => byIndex.get(sig)!);
     return summarize(path, reader.size, reports);
@@ -525,6 +529,12 @@ async function verifyOne(
       certificate = 'expired';
       fail('INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE');
     }
+    // A document timestamp proves its time only while its TSA's certificate holds, or while a later
+    // document timestamp that passed proves the token existed before that certificate ended.
+    if (sig.type === 'DocTimeStamp' && chain.certificate === 'valid' && !chain.validAtNow && !(stampedBy && stampedBy.getTime() <= certificateEnd(chain))) {
+      certificate = 'expired';
+      fail('INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE');
+    }
     if (chain.certificate === 'revocation-unknown') fail('INDETERMINATE', 'TRY_LATER');
   }
 
@@ -563,6 +573,11 @@ async function verifyOne(
   };
   report.messages = signatureMessages(report);
   return report;
+}
+
+/** When the first certificate of a path ends. */
+function certificateEnd(chain: ChainResult): number {
+  return Math.min(...chain.path.map((l) => l.info.notAfter.getTime()));
 }
 
 function summarize(file: string, size: number, signatures: SignatureReport[]): FileReport {

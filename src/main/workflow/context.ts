@@ -8,6 +8,7 @@ import type { FileReport, SignatureReport } from '../verify/verify.js';
 import type { Signer } from '../cms/signer.js';
 import type { SignerCheck } from '../trust/signer-check.js';
 import { nextRole, type SendRules } from './rules.js';
+import type { SealTools } from './seal.js';
 
 export interface DeskContext {
   store: Store;
@@ -22,6 +23,8 @@ export interface DeskContext {
    */
   checkSigner?(signer: Signer): Promise<SignerCheck>;
   sendRules: SendRules;
+  /** What sealing archived files needs (TSA, validation data); throws ARCHIVE_TSA_MISSING without a TSA. */
+  sealTools?(): SealTools;
 }
 
 export const docSubject = (id: number): string => `document:${id}`;

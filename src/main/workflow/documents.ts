@@ -28,6 +28,7 @@ import { PdfReader } from '../pdf/reader.js';
 import { AtomicFile } from '../io/atomic.js';
 import { docSubject, failed, refuse, summary, type DeskContext } from './context.js';
 import { convertToPdf, isOfficeFile } from './office.js';
+import { checkPdfA, convertPdfToPdfA, type PdfAConversion } from './pdfa.js';
 import { canReturn, isMethod, SECRECY_MARKS, type Method } from './rules.js';
 import { findSecrecyMark } from './secrecy.js';
 import { fileVerdict, signatureVerdict } from './verdict.js';
@@ -50,6 +51,11 @@ export interface NewDocument {
   paperCopy?: boolean;
   /** Nơi nhận. */
   recipients?: string[];
+  /**
+   * Convert to PDF/A before the first signature: Ghostscript PDF/A-2b for a PDF (OCR text layer
+   * for a scan when tesseract is there), LibreOffice's PDF/A-2 export for an Office draft.
+   */
+  pdfa?: boolean;
 }
 
 /** Copies or writes the input into the staging folder, where it is checked before being kept. */
@@ -89,13 +95,40 @@ export function checkPdf(path: string, shownAs: string): void {
   }
 }
 
-export async function addDocument(ctx: DeskContext, o: NewDocument): Promise<DocumentSummary> {
+export type PdfAReport = { part: number | null; conformance: string | null; missing: string[]; ocr: PdfAConversion['ocr'] };
+
+export async function addDocument(ctx: DeskContext, o: NewDocument): Promise<DocumentSummary & { pdfa?: PdfAReport }> {
   const fileName = o.fileName ?? (o.path ? basename(o.path) : 'document.pdf');
   if (!isMethod(o.method)) throw new KysoError('USAGE', { reason: '--method must be 1, 2 or 3' });
   if (o.secrecy && o.secrecy !== 'none')
     refuse(ctx, 'document.add', null, new KysoError('DOCUMENT_SECRET', { mark: SECRECY_MARKS[o.secrecy], where: 'đánh dấu khi nhập | flagged' }), { fileName });
-  const staged = stage(ctx, o, '.pdf');
+  const office = o.pdfa === true && isOfficeFile(fileName);
+  let staged = stage(ctx, o, office ? extname(fileName).toLowerCase() : '.pdf');
+  let pdfa: PdfAConversion | undefined;
   try {
+    if (o.pdfa) {
+      const converted = ctx.store.files.stagingPath('.pdf');
+      try {
+        if (office) {
+          const work = `${converted}.d`;
+          mkdirSync(work);
+          const named = join(work, basename(fileName));
+          renameSync(staged, named);
+          staged = named;
+          const pdf = await convertToPdf(named, work, 180_000, { pdfa: true });
+          renameSync(pdf, converted);
+          rmSync(work, { recursive: true, force: true });
+          pdfa = { output: converted, check: checkPdfA(converted), ocr: 'not-needed' };
+        } else {
+          pdfa = await convertPdfToPdfA(staged, converted);
+          rmSync(staged, { force: true });
+        }
+      } catch (e) {
+        rmSync(converted, { force: true });
+        failed(ctx, 'document.add', null, e, { fileName });
+      }
+      staged = converted;
+    }
     try {
       checkPdf(staged, fileName);
     } catch (e) {
@@ -117,11 +150,15 @@ export async function addDocument(ctx: DeskContext, o: NewDocument): Promise<Doc
         actor: ctx.actor,
         action: 'document.added',
         subject: docSubject(id),
-        details: { title, fileName, method: o.method, urgency: o.urgency ?? 'normal', sha256: stored.sha256, size: stored.size, recipients: o.recipients ?? [], paperCopy: o.paperCopy ?? false },
+        details: {
+          title, fileName, method: o.method, urgency: o.urgency ?? 'normal', sha256: stored.sha256, size: stored.size, recipients: o.recipients ?? [], paperCopy: o.paperCopy ?? false,
+          ...(pdfa ? { pdfa: { part: pdfa.check.part ?? null, conformance: pdfa.check.conformance ?? null, missing: pdfa.check.missing, ocr: pdfa.ocr } } : {}),
+        },
       });
       return id;
     });
-    return summary(ctx, getDocument(ctx.store.db, id));
+    const pdfaReport = pdfa ? { pdfa: { part: pdfa.check.part ?? null, conformance: pdfa.check.conformance ?? null, missing: pdfa.check.missing, ocr: pdfa.ocr } } : {};
+    return { ...summary(ctx, getDocument(ctx.store.db, id)), ...pdfaReport };
   } finally {
     rmSync(staged, { force: true });
   }

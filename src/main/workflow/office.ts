@@ -31,13 +31,13 @@ export function findSoffice(): string | undefined {
  * Converts an Office file to PDF in outDir; returns the PDF's path. OFFICE_CONVERTER_MISSING when
  * LibreOffice is not installed, OFFICE_CONVERSION_FAILED when it cannot convert the file.
  */
-export async function convertToPdf(input: string, outDir: string, timeoutMs = 180_000): Promise<string> {
+export async function convertToPdf(input: string, outDir: string, timeoutMs = 180_000, opts: { pdfa?: boolean } = {}): Promise<string> {
   const name = basename(input);
   const soffice = findSoffice();
   if (!soffice) throw new KysoError('OFFICE_CONVERTER_MISSING', { file: name });
   const profile = mkdtempSync(join(tmpdir(), 'kyso-lo-'));
   try {
-    const args = [`-env:UserInstallation=${pathToFileURL(profile).href}`, '--headless', '--norestore', '--nolockcheck', '--convert-to', 'pdf', '--outdir', outDir, input];
+    const args = [`-env:UserInstallation=${pathToFileURL(profile).href}`, '--headless', '--norestore', '--nolockcheck', '--convert-to', opts.pdfa ? pdfaFilter(input) : 'pdf', '--outdir', outDir, input];
     const { code, output } = await new Promise<{ code: number | null; output: string }>((res, rej) => {
       const child = spawn(soffice, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: profile } });
       let out = '';
@@ -65,4 +65,11 @@ export async function convertToPdf(input: string, outDir: string, timeoutMs = 18
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }
+}
+
+/** LibreOffice's PDF export asked for PDF/A-2 (SelectPdfVersion 2), with the filter of the file's application. */
+function pdfaFilter(input: string): string {
+  const ext = extname(input).toLowerCase();
+  const filter = ext === '.xlsx' || ext === '.xls' ? 'calc_pdf_Export' : ext === '.pptx' ? 'impress_pdf_Export' : 'writer_pdf_Export';
+  return `pdf:${filter}:${JSON.stringify({ SelectPdfVersion: { type: 'long', value: '2' }, UseTaggedPDF: { type: 'boolean', value: 'true' } })}`;
 }

@@ -4,6 +4,12 @@
 // (src/main/cli/desk*.ts) open the same data folder, so both see one desk; answers are in the
 // contract's types where they fit (src/shared/contract.ts), with a few more facts beside them.
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { KysoError } from '../../shared/errors.js';
+import { tsaDigestTimestamper } from '../sign/timestamp.js';
+import type { SealTools } from './seal.js';
+import { appraise, dueForAppraisal, renewalReport, renewDue, retentionOf, sealEntry, sealUnsealed, type RenewalItem, type RetentionView, type SealView } from './archive-keep.js';
+import { exportRecord, type ExportResult } from './package-export.js';
 import type { ArchiveEntry, DocumentSummary, FileVerdict, Method, Role, Urgency } from '../../shared/contract.js';
 import { listAudit, verifyAudit, type AuditEntry, type AuditVerification } from '../store/audit.js';
 import { getDocument, listDocumentRows } from '../store/documents.js';
@@ -54,6 +60,8 @@ export interface WorkflowOptions {
   sendRules?: SendRules;
   /** Told the warnings of the signer's certificate check (revocation unknown, no trusted path). */
   onSignerWarnings?: (warnings: SignerWarning[]) => void;
+  /** The TSA that seals archived files (settings, KYSO_TSA_URL, --tsa). */
+  tsaUrl?: () => string | undefined;
 }
 
 function osUser(): string {
@@ -87,6 +95,22 @@ export class WorkflowService {
           timeoutMs: o.verifyTimeoutMs ?? 5000,
           now: now(),
         }),
+      sealTools: (): SealTools => {
+        const url = o.tsaUrl?.() ?? process.env.KYSO_TSA_URL;
+        if (!url) throw new KysoError('ARCHIVE_TSA_MISSING', {});
+        return {
+          tsaUrl: url,
+          tsa: tsaDigestTimestamper({ url }),
+          gather: {
+            trust: o.trust(),
+            crls: o.crls?.() ?? [],
+            extraCerts: [...dataFolderCertificates(o.dataDir), ...catalogueCertificates().intermediates],
+            online: typeof o.online === 'function' ? o.online() : (o.online ?? false),
+            cacheDir: o.cacheDir ?? join(o.dataDir, 'cache', 'revocation'),
+            timeoutMs: o.verifyTimeoutMs ?? 5000,
+          },
+        };
+      },
       checkSigner: (signer: Signer): Promise<SignerCheck> => {
         // Once per token session: a batch signs many documents with one certificate.
         let check = this.signerChecks.get(signer);
@@ -128,7 +152,7 @@ export class WorkflowService {
   // -- documents ------------------------------------------------------------------------------
 
   /** Adds a draft (or, for method 1, the scanned original). State secrets are refused. */
-  addDocument(o: NewDocument): Promise<DocumentSummary> {
+  addDocument(o: NewDocument): ReturnType<typeof addDocument> {
     return addDocument(this.ctx, o);
   }
 
@@ -266,6 +290,46 @@ export class WorkflowService {
 
   listRecords(): ReturnType<typeof archiveRecords> {
     return archiveRecords(this.ctx);
+  }
+
+  private tools(): SealTools {
+    return this.ctx.sealTools!();
+  }
+
+  /** Seals one archived entry (B-LT validation data, B-LTA document timestamp). */
+  sealArchiveEntry(id: string | number): Promise<SealView> {
+    return sealEntry(this.ctx, parseId(id), this.tools(), 'seal');
+  }
+
+  /** Seals what is not sealed yet, in one record or in all. */
+  sealArchive(recordCode?: string): Promise<SealView[]> {
+    return sealUnsealed(this.ctx, this.tools(), recordCode);
+  }
+
+  renewalReport(before: Date): RenewalItem[] {
+    return renewalReport(this.ctx, before);
+  }
+
+  renewArchive(before: Date): Promise<{ report: RenewalItem[]; done: SealView[] }> {
+    return renewDue(this.ctx, this.tools(), before);
+  }
+
+  /** Writes the record's submission package (E-ARK CSIP, TT 05/2025), sealing what is not sealed yet. */
+  async exportRecord(code: string, output: string, o: { seal?: boolean } = {}): Promise<ExportResult> {
+    if (o.seal !== false) await sealUnsealed(this.ctx, this.tools(), code);
+    return exportRecord(this.ctx, code, output);
+  }
+
+  retention(code: string): RetentionView {
+    return retentionOf(this.ctx, code);
+  }
+
+  dueForAppraisal(): RetentionView[] {
+    return dueForAppraisal(this.ctx);
+  }
+
+  appraise(o: { code: string; decision: string; reason: string; extendYears?: number }): RetentionView {
+    return appraise(this.ctx, o);
   }
 
   // -- audit ----------------------------------------------------------------------------------

@@ -26,6 +26,15 @@ export class ContentBuilder {
     this.ops.push(`BT ${color.map(n).join(' ')} rg /${font} ${n(size)} Tf ${n(x)} ${n(y)} Td ${encoded} Tj ET`);
     return this;
   }
+  /** A rectangle, stroked (line width in points) and/or filled. */
+  rect(x: number, y: number, w: number, h: number, o: { stroke?: Rgb; fill?: Rgb; lineWidth?: number }): this {
+    const ops: string[] = ['q'];
+    if (o.fill) ops.push(`${o.fill.map(n).join(' ')} rg`);
+    if (o.stroke) ops.push(`${o.stroke.map(n).join(' ')} RG ${n(o.lineWidth ?? 1)} w`);
+    ops.push(`${n(x)} ${n(y)} ${n(w)} ${n(h)} re ${o.fill && o.stroke ? 'B' : o.fill ? 'f' : 'S'} Q`);
+    this.ops.push(ops.join(' '));
+    return this;
+  }
   toBuffer(): Buffer {
     return Buffer.from(this.ops.join('\n'), 'latin1');
   }

@@ -51,6 +51,8 @@ export interface Canvas {
   face(style?: FontStyle): FontFace;
   image(img: ImageHandle, x: number, y: number, w: number, h: number): void;
   text(s: string, o: TextOptions): void;
+  /** A rectangle: a box's frame (stroke) or a blank ground under new text (fill). */
+  rect(x: number, y: number, w: number, h: number, o: { stroke?: Rgb; fill?: Rgb; lineWidth?: number }): void;
 }
 
 export class AppearanceKit {
@@ -129,6 +131,9 @@ export class AppearanceKit {
           fontRes.set(name, font.ref);
         }
         content.text(name, o.size, o.x, o.y, font.encode(s), o.color ?? [0, 0, 0]);
+      },
+      rect: (x, y, w, h, o) => {
+        content.rect(x, y, w, h, o);
       },
     };
     draw(canvas);

@@ -19,6 +19,8 @@ import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 import { PdfReader } from '../../src/main/pdf/reader.js';
 import type { StampGeometry } from '../../src/main/sign/incoming-stamp.js';
+import { createApp } from '../../src/main/api/services.js';
+import type { Result } from '../../src/shared/contract.js';
 
 const pki = await sharedTestPki();
 let hsm: SoftHsm;
@@ -26,6 +28,11 @@ let work: string;
 let nss: string;
 const ORG = pki.org.names.commonName;
 const LEADER = pki.leader.names.commonName;
+// The receiving agency's token (another organisation than the sender's), and the clerk's own token
+// for the routing revision. (poppler's pdfsig 22.12 calls the certificate of a second signature
+// by one and the same certificate "Unknown issue with Certificate" in any file, ours or not.)
+const RECEIVER = pki.ecdsa.names.commonName;
+const CLERK = pki.drafter.names.commonName;
 
 interface Run {
   status: number | null;
@@ -90,14 +97,14 @@ describe('the incoming stamp', () => {
     const data = dataDir();
     const imp = ok(await kyso(['--data', data, 'inbox', 'import', issued, '--json'])).json() as { items: Array<{ id: string }> };
     const id = imp.items[0]!.id;
-    const acc = ok(await kyso(['--data', data, 'inbox', 'accept', id, '--stamp', '--token', 'KYSO-ORG', ...T, '--organisation', 'Văn phòng UBND tỉnh', '--json'])).json();
+    const acc = ok(await kyso(['--data', data, 'inbox', 'accept', id, '--stamp', '--token', 'KYSO-ECDSA', ...T, '--organisation', 'Văn phòng UBND tỉnh', '--json'])).json();
     expect(acc).toMatchObject({ status: 'accepted', incomingNumber: 1, stamped: true, duplicates: [] });
     const stamped = join(work, 'stamped.pdf');
     ok(await kyso(['--data', data, 'inbox', 'export', id, '-o', stamped]));
     expect(readFileSync(stamped).subarray(0, readFileSync(issued).length)).toEqual(readFileSync(issued));
 
     // pdfsig: the sender's two signatures and the organisation's stamp signature, valid and trusted.
-    expectJudgedValid(stamped, nss, [LEADER, ORG, ORG]);
+    expectJudgedValid(stamped, nss, [LEADER, ORG, RECEIVER]);
     // kyso verify: what came after the sender's signatures is a signature, nothing else.
     const v = await kyso(['verify', stamped, '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--offline', '--json']);
     expect(v.status, v.stdout + v.stderr).toBe(0);
@@ -129,12 +136,12 @@ describe('the incoming stamp', () => {
     savePng(stamped, join(repoRoot(), 'test-output', 'screenshots', 'incoming-stamp'), 1, 110);
 
     // Chuyển and Lưu hồ sơ số, later, in a further signed revision.
-    const routed = ok(await kyso(['--data', data, 'inbox', 'route', id, '--to', 'Phòng Nghiệp vụ', '--record', 'HS-07', '--token', 'KYSO-ORG', ...T, '--json'])).json();
+    const routed = ok(await kyso(['--data', data, 'inbox', 'route', id, '--to', 'Phòng Nghiệp vụ', '--record', 'HS-07', '--token', 'KYSO-DRAFTER', ...T, '--json'])).json();
     expect(routed).toMatchObject({ passedTo: 'Phòng Nghiệp vụ', recordNumber: 'HS-07', revisions: 2 });
     const final = join(work, 'routed.pdf');
     ok(await kyso(['--data', data, 'inbox', 'export', id, '-o', final]));
-    expectJudgedValid(final, nss, [LEADER, ORG, ORG, ORG]);
-    const t2 = runTool('pdftotext', ['-f', '1', '-l', '1', final, '-']).stdout;
+    expectJudgedValid(final, nss, [LEADER, ORG, RECEIVER, CLERK]);
+    const t2 = runTool('pdftotext', ['-layout', '-f', '1', '-l', '1', final, '-']).stdout.replace(/[ \t]+/g, ' ');
     expect(t2).toContain('Chuyển: Phòng Nghiệp vụ');
     expect(t2).toContain('Lưu hồ sơ số: HS-07');
     const routedPx = renderPage(final, join(work, 'routed'));
@@ -166,4 +173,45 @@ describe('the incoming stamp', () => {
     const list = ok(await kyso(['--data', data, 'inbox', 'list', '--json'])).json() as { items: Array<{ status: string }> };
     expect(list.items[0]!.status).toBe('new');
   }, 120_000);
+
+  test('the app: the service table stamps, lists the incoming register with search, copies and reports', async () => {
+    process.env.SOFTHSM2_CONF = hsm.conf;
+    process.env.XDG_CONFIG_HOME = join(work, 'app-config');
+    const data = dataDir();
+    const { dispatch, services } = createApp({ dataDir: data, transport: 'web', version: 'test' });
+    const call = async <T>(name: string, input: unknown): Promise<T> => {
+      const r = (await dispatch(name, input)) as Result<T>;
+      if (!r.ok) throw new Error(`${name}: ${JSON.stringify(r.error)}`);
+      return r.value;
+    };
+    try {
+      services.settings.update({ modulePath: hsm.module });
+      const [imported] = await services.desk().importIncomingPath(issued, { title: 'Quyết định ban hành Quy chế ký số', number: '88/QĐ-SYT' });
+      const id = imported!.item!.id;
+      const item = await call<{ status: string; incomingNumber: number; sha256: string }>('inbox.stamp', { id, token: { label: 'KYSO-ECDSA' }, pin: hsm.tokens.ECDSA.pin, organisation: 'Văn phòng UBND tỉnh' });
+      expect(item).toMatchObject({ status: 'accepted', incomingNumber: 1 });
+      const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
+      const reg = await call<{ columns: unknown[]; rows: string[][] }>('books.register', { kind: 'incoming', year });
+      expect(reg.columns).toHaveLength(10);
+      expect(reg.rows).toHaveLength(1);
+      expect(reg.rows[0]!.slice(1, 4)).toEqual(['1', ORG, '88/QĐ-SYT']);
+      expect(reg.rows[0]![8]).toContain('ĐẾN');
+      expect((await call<{ rows: unknown[] }>('books.register', { kind: 'incoming', year, search: 'quy che' })).rows).toHaveLength(1);
+      expect((await call<{ rows: unknown[] }>('books.register', { kind: 'incoming', year, search: 'khong co' })).rows).toHaveLength(0);
+      const copy = await call<{ number: string; sha256: string; form: string }>('books.copy', { source: 'incoming', id, form: 'SAO LỤC', token: { label: 'KYSO-ECDSA' }, pin: hsm.tokens.ECDSA.pin });
+      expect(copy).toMatchObject({ form: 'SAO LỤC', number: '01/SL' });
+      const file = services.files.locate(copy.sha256)!.path;
+      expectJudgedValid(file, nss, [RECEIVER]);
+      expect(runTool('pdftotext', ['-f', '1', '-l', '1', file, '-']).stdout).toContain('SAO LỤC, số 01/SL');
+      // The stamp of the received file is on the copy too (it copies the document as registered).
+      expect(runTool('pdftotext', ['-f', '1', '-l', '1', file, '-']).stdout).toContain('ĐẾN');
+      expect(await call<unknown[]>('books.copies', {})).toHaveLength(1);
+      const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+      const rep = await call<{ received: { total: number; bySender: Array<{ label: string; count: number }> } }>('books.report', { from: today, to: today });
+      expect(rep.received).toMatchObject({ total: 1, bySender: [{ label: ORG, count: 1 }] });
+      expect(await dispatch('books.report', { from: today, to: '2000-01-01' })).toMatchObject({ ok: false, error: { code: 'REPORT_PERIOD_INVALID' } });
+    } finally {
+      services.close?.();
+    }
+  }, 180_000);
 });

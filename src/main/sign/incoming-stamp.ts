@@ -174,13 +174,17 @@ function fitSize(text: string, style: 'regular' | 'bold', size: number, width: n
   return m <= width ? size : Math.max(5, (size * width) / m);
 }
 
-/** A row's label and value: "Chuyển: Phòng Nghiệp vụ", or dots where the value is still blank. */
-function row(label: string, value: string | undefined, size: number, width: number): string {
-  if (value) return `${label} ${value}`;
+const LABELS = { passed: 'Chuyển:', record: 'Lưu hồ sơ số:' } as const;
+
+/** Where the values of the two lower rows start: after the longer label. */
+function valueX(size: number): number {
   const face = loadFace('regular');
-  let s = `${label} `;
-  while (face.measure(s + '.', size) < width) s += '.';
-  return s;
+  return PAD + Math.max(face.measure(LABELS.passed, size), face.measure(LABELS.record, size)) + 3;
+}
+
+/** A dotted line (graphics, not text: a value written later on it reads cleanly). */
+function dots(cv: Parameters<Draw>[0], x0: number, x1: number, y: number): void {
+  for (let x = x0; x < x1 - 0.6; x += 2.2) cv.rect(x, y, 0.6, 0.6, { fill: RED });
 }
 
 /** The whole stamp, drawn in red ink as the rubber stamp is. */
@@ -204,32 +208,34 @@ function stampDraw(g: StampGeometry, c: IncomingStampContent): Draw {
     y -= lh;
     const when = `Ngày: ${stampDateTime(c.arrivedAt)}`;
     cv.text(when, { x, y: y + 0.25 * s, size: fitSize(when, 'regular', s, cv.width - x - PAD), color: BLACK });
-    y -= lh;
-    const passed = row('Chuyển:', c.passedTo, s, inner);
-    cv.text(passed, { x: PAD, y: y + 0.25 * s, size: fitSize(passed, 'regular', s, inner), color: RED });
-    y -= lh;
-    const record = row('Lưu hồ sơ số:', c.recordNumber, s, inner);
-    cv.text(record, { x: PAD, y: y + 0.25 * s, size: fitSize(record, 'regular', s, inner), color: RED });
+    const vx = valueX(s);
+    for (const [label, value] of [
+      [LABELS.passed, c.passedTo],
+      [LABELS.record, c.recordNumber],
+    ] as const) {
+      y -= lh;
+      cv.text(label, { x: PAD, y: y + 0.25 * s, size: s, color: RED });
+      dots(cv, vx, cv.width - PAD, y + 0.2 * s);
+      if (value) cv.text(value, { x: vx, y: y + 0.25 * s, size: fitSize(value, 'regular', s, cv.width - vx - PAD), color: BLACK });
+    }
   };
 }
 
-/** The box of the two lower rows (Chuyển, Lưu hồ sơ số), in the stamp's upright frame. */
+/** The value area of the two lower rows (after the labels), in the stamp's upright frame. */
 function routeRows(g: StampGeometry): { x: number; y: number; w: number; h: number } {
   const lh = g.size * LEADING;
-  return { x: PAD / 2, y: PAD / 2, w: g.width - PAD, h: 2 * lh + PAD / 2 };
+  const x = valueX(g.size);
+  return { x, y: PAD, w: g.width - x - PAD / 2, h: 2 * lh };
 }
 
-/** The routing revision: a blank ground over the two lower rows, and the rows written anew. */
+/** The routing revision: the values written on the dotted lines, as a clerk writes on the rubber stamp. */
 function routeDraw(g: StampGeometry, c: { passedTo?: string; recordNumber?: string }): Draw {
   return (cv) => {
     const s = g.size;
     const lh = s * LEADING;
-    const inner = cv.width - PAD;
-    cv.rect(0, 0, cv.width, cv.height, { fill: [1, 1, 1] });
-    const passed = row('Chuyển:', c.passedTo, s, inner);
-    cv.text(passed, { x: PAD / 2, y: PAD / 2 + lh + 0.25 * s, size: fitSize(passed, 'regular', s, inner), color: RED });
-    const record = row('Lưu hồ sơ số:', c.recordNumber, s, inner);
-    cv.text(record, { x: PAD / 2, y: PAD / 2 + 0.25 * s, size: fitSize(record, 'regular', s, inner), color: RED });
+    const w = cv.width - PAD / 2;
+    if (c.passedTo) cv.text(c.passedTo, { x: 0, y: lh + 0.25 * s, size: fitSize(c.passedTo, 'regular', s, w), color: BLACK });
+    if (c.recordNumber) cv.text(c.recordNumber, { x: 0, y: 0.25 * s, size: fitSize(c.recordNumber, 'regular', s, w), color: BLACK });
   };
 }
 

@@ -186,7 +186,7 @@ describe('the incoming stamp', () => {
     };
     try {
       services.settings.update({ modulePath: hsm.module });
-      const [imported] = await services.desk().importIncomingPath(issued, { title: 'Quyết định ban hành Quy chế ký số', number: '88/QĐ-SYT' });
+      const [imported] = await services.desk().importIncomingPath(issued, { title: 'Quyết định ban hành Quy chế ký số' });
       const id = imported!.item!.id;
       const item = await call<{ status: string; incomingNumber: number; sha256: string }>('inbox.stamp', { id, token: { label: 'KYSO-ECDSA' }, pin: hsm.tokens.ECDSA.pin, organisation: 'Văn phòng UBND tỉnh' });
       expect(item).toMatchObject({ status: 'accepted', incomingNumber: 1 });
@@ -214,4 +214,45 @@ describe('the incoming stamp', () => {
       services.close?.();
     }
   }, 180_000);
+
+  test('a letter made with LibreOffice (HTML → PDF): the stamp goes under the number, in blank space, never over text', async () => {
+    // A công văn as a drafter makes it in Writer: header table, "Số:", "V/v", date line, body.
+    const html = `<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><style>
+@page { size: 21cm 29.7cm; margin: 2cm 1.5cm 2cm 3cm } body { font-family: 'Liberation Serif'; font-size: 13pt }
+td { vertical-align: top; text-align: center } p { margin: 0 } .b { text-align: justify; text-indent: 1cm; margin: 6pt 0 }</style></head><body>
+<table width="100%" cellspacing="0" cellpadding="0"><tr><td width="40%"><p>UBND TỈNH QUẢNG NINH</p><p><b>SỞ Y TẾ</b></p><p>&nbsp;</p><p>Số: 145/SYT-VP</p><p>V/v triển khai ký số văn bản</p></td>
+<td><p><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b></p><p><b>Độc lập - Tự do - Hạnh phúc</b></p><p>&nbsp;</p><p><i>Quảng Ninh, ngày 02 tháng 12 năm 2026</i></p></td></tr></table>
+<p>&nbsp;</p><p>&nbsp;</p><p>&nbsp;</p><p>&nbsp;</p><p>&nbsp;</p><p style="text-align:center">Kính gửi: Các đơn vị trực thuộc Sở.</p>
+<p class="b">Thực hiện Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư, Sở Y tế đề nghị các đơn vị triển khai ký số, gửi, nhận văn bản điện tử từ ngày 01 tháng 01 năm 2027.</p>
+<p class="b">Đề nghị các đơn vị thực hiện./.</p></body></html>`;
+    const dir = join(work, 'office');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'cong-van.html'), html);
+    runTool('soffice', ['--headless', `-env:UserInstallation=file://${join(dir, 'profile')}`, '--convert-to', 'pdf:writer_web_pdf_Export', '--outdir', dir, join(dir, 'cong-van.html')], { timeoutMs: 120_000 });
+    const draft = join(dir, 'cong-van.pdf');
+    expect(runTool('pdftotext', [draft, '-']).stdout).toContain('Số: 145/SYT-VP');
+    // Sent by the Sở Y tế (organisation signature, no image), received and stamped by another agency.
+    const signed = join(dir, 'signed.pdf');
+    ok(await kyso(['sign', draft, '-o', signed, '--token', 'KYSO-ORG', ...T, '--trust', pki.rootPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--offline']));
+    const data = dataDir();
+    const id = (ok(await kyso(['--data', data, 'inbox', 'import', signed, '--json'])).json() as { items: Array<{ id: string }> }).items[0]!.id;
+    ok(await kyso(['--data', data, 'inbox', 'accept', id, '--stamp', '--token', 'KYSO-ECDSA', ...T, '--organisation', 'UBND huyện Vân Đồn']));
+    const stamped = join(dir, 'stamped.pdf');
+    ok(await kyso(['--data', data, 'inbox', 'export', id, '-o', stamped]));
+    expectJudgedValid(stamped, nss, [ORG, RECEIVER]);
+    const db = await import('better-sqlite3');
+    const raw = new db.default(join(data, 'kyso.db'), { readonly: true });
+    const g = JSON.parse((raw.prepare('SELECT stamp_json FROM inbox_revisions').get() as { stamp_json: string }).stamp_json) as StampGeometry;
+    raw.close();
+    // Under the number when the subject leaves room there, else under the subject (V/v), as for a letter.
+    expect(['Số:', 'V/v']).toContain(g.anchor);
+    const before = renderPage(signed, join(dir, 'before'));
+    const after = renderPage(stamped, join(dir, 'after'));
+    const px = pixelBox(stamped, g.box);
+    expect(countInk(before, px, 'ink', 'touching')).toBe(0);
+    expect(countInk(after, px, 'red', 'inside')).toBeGreaterThan(200);
+    expect(changedOutside(before, after, [px])).toBe(0);
+    expect(runTool('pdftotext', [stamped, '-']).stdout).toContain('UBND HUYỆN VÂN ĐỒN');
+    savePng(stamped, join(repoRoot(), 'test-output', 'screenshots', 'incoming-stamp-office'), 1, 110);
+  }, 240_000);
 });

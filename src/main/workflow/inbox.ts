@@ -13,7 +13,7 @@ import { failed, inboxSubject, refuse, type DeskContext } from './context.js';
 import { checkPdf } from './documents.js';
 import { vnClock } from './rules.js';
 import { findSecrecyMark } from './secrecy.js';
-import { readPrintedNumber } from './numbers.js';
+import { readIssuedNumber } from './numbers.js';
 import { fileVerdict } from './verdict.js';
 
 export interface IncomingMeta {
@@ -93,8 +93,7 @@ export async function importIncoming(ctx: DeskContext, o: { path?: string; move?
     }
     const mark = await findSecrecyMark(path).catch(() => undefined);
     // The number and symbol as page 1 prints it, when not given: duplicates are found by it.
-    const printed = meta.number === undefined ? await readPrintedNumber(path).catch(() => undefined) : undefined;
-    const numberSymbol = meta.number ?? (printed && /^\d/.test(printed.text) ? printed.text : null);
+    const numberSymbol = meta.number ?? (await readIssuedNumber(path).catch(() => undefined)) ?? null;
     const at = ctx.now();
     const verdict = fileVerdict(report, at);
     const signers = report.signatures.map((s) => s.signer?.commonName).filter((x): x is string => Boolean(x));

@@ -61,6 +61,11 @@ export function stampDateTime(d: Date): string {
   return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11, 16)}`;
 }
 
+/** The height of each of the five rows: the box's height shared out (a tall box is not left empty at the foot). */
+function rowHeight(g: Pick<StampGeometry, 'height'>): number {
+  return (g.height - 2 * PAD) / ROWS;
+}
+
 /** The text size that fills a box of this height with the stamp's rows. */
 function sizeFor(height: number): number {
   return Math.min(10, (height - 2 * PAD) / (ROWS * LEADING));
@@ -191,7 +196,7 @@ function dots(cv: Parameters<Draw>[0], x0: number, x1: number, y: number): void 
 function stampDraw(g: StampGeometry, c: IncomingStampContent): Draw {
   return (cv) => {
     const s = g.size;
-    const lh = s * LEADING;
+    const lh = rowHeight(g);
     const inner = cv.width - 2 * PAD;
     cv.rect(0.6, 0.6, cv.width - 1.2, cv.height - 1.2, { stroke: RED, lineWidth: 1.2 });
     let y = cv.height - PAD - lh;
@@ -215,7 +220,7 @@ function stampDraw(g: StampGeometry, c: IncomingStampContent): Draw {
     ] as const) {
       y -= lh;
       cv.text(label, { x: PAD, y: y + 0.25 * s, size: s, color: RED });
-      dots(cv, vx, cv.width - PAD, y + 0.2 * s);
+      dots(cv, vx, cv.width - PAD, y + 0.25 * s - 1.6);
       if (value) cv.text(value, { x: vx, y: y + 0.25 * s, size: fitSize(value, 'regular', s, cv.width - vx - PAD), color: BLACK });
     }
   };
@@ -223,7 +228,7 @@ function stampDraw(g: StampGeometry, c: IncomingStampContent): Draw {
 
 /** The value area of the two lower rows (after the labels), in the stamp's upright frame. */
 function routeRows(g: StampGeometry): { x: number; y: number; w: number; h: number } {
-  const lh = g.size * LEADING;
+  const lh = rowHeight(g);
   const x = valueX(g.size);
   return { x, y: PAD, w: g.width - x - PAD / 2, h: 2 * lh };
 }
@@ -232,7 +237,7 @@ function routeRows(g: StampGeometry): { x: number; y: number; w: number; h: numb
 function routeDraw(g: StampGeometry, c: { passedTo?: string; recordNumber?: string }): Draw {
   return (cv) => {
     const s = g.size;
-    const lh = s * LEADING;
+    const lh = rowHeight(g);
     const w = cv.width - PAD / 2;
     if (c.passedTo) cv.text(c.passedTo, { x: 0, y: lh + 0.25 * s, size: fitSize(c.passedTo, 'regular', s, w), color: BLACK });
     if (c.recordNumber) cv.text(c.recordNumber, { x: 0, y: 0.25 * s, size: fitSize(c.recordNumber, 'regular', s, w), color: BLACK });

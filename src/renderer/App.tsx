@@ -6,6 +6,7 @@ import { LangContext, text, useT, type Lang, type TextKey } from './i18n.js';
 import { Icon, type IconName } from './icons.js';
 import { SharedProvider, useShared } from './state.js';
 import { ArchiveScreen } from './screens/Archive.js';
+import { BooksScreen } from './screens/Books.js';
 import { InboxScreen } from './screens/Inbox.js';
 import { OutboxScreen } from './screens/Outbox.js';
 import { SettingsScreen } from './screens/Settings.js';
@@ -17,6 +18,7 @@ const SCREENS = [
   { id: 'inbox', label: 'navInbox', icon: 'inbox' },
   { id: 'outbox', label: 'navOutbox', icon: 'outbox' },
   { id: 'archive', label: 'navArchive', icon: 'archive' },
+  { id: 'books', label: 'navBooks', icon: 'folder' },
   { id: 'tokens', label: 'navTokens', icon: 'token' },
   { id: 'settings', label: 'navSettings', icon: 'settings' },
 ] as const satisfies readonly { id: string; label: TextKey; icon: IconName }[];
@@ -84,6 +86,7 @@ function Shell({ onLanguage }: { onLanguage: (l: Lang) => void }) {
         {screen === 'inbox' && <InboxScreen />}
         {screen === 'outbox' && <OutboxScreen />}
         {screen === 'archive' && <ArchiveScreen />}
+        {screen === 'books' && <BooksScreen />}
         {screen === 'tokens' && <TokensScreen />}
         {screen === 'settings' && <SettingsScreen onLanguage={onLanguage} />}
       </main>

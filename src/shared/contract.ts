@@ -316,6 +316,51 @@ export const SettingsPatch = z.object({
 });
 
 // ---------------------------------------------------------------------------------------------
+// The clerk's books: registers, the exchange report, the incoming stamp, electronic copies
+
+export const RegisterKind = z.enum(['outgoing', 'incoming']);
+export const RegisterView = z.object({
+  kind: RegisterKind,
+  year: z.number().int(),
+  title: z.string(),
+  /** The 10 columns of NĐ30 Phụ lục IV, in Vietnamese and English. */
+  columns: z.array(z.object({ vi: z.string(), en: z.string() })),
+  rows: z.array(z.array(z.string())),
+});
+export type RegisterView = z.infer<typeof RegisterView>;
+
+const Count = z.object({ label: z.string(), count: z.number().int() });
+export const ExchangeReportView = z.object({
+  from: z.string(),
+  to: z.string(),
+  sent: z.object({ total: z.number().int(), byType: z.array(Count), byCounterpart: z.array(Count) }),
+  received: z.object({ total: z.number().int(), byType: z.array(Count), bySender: z.array(Count) }),
+  months: z.array(z.object({ month: z.string(), sent: z.number().int(), received: z.number().int() })),
+  paperCopies: z.array(z.object({ number: z.string(), title: z.string(), recipients: z.string(), why: z.string() })),
+  late: z.array(z.object({ number: z.string(), title: z.string(), issuedAt: z.string(), sendBy: z.string(), sentAt: z.string().nullable(), urgency: z.string() })),
+  rejections: z.array(z.object({ direction: z.enum(['incoming', 'outgoing']), number: z.string(), title: z.string(), counterpart: z.string(), at: z.string(), reason: z.string() })),
+  recalls: z.array(z.object({ number: z.string(), title: z.string(), at: z.string(), reason: z.string() })),
+});
+export type ExchangeReportView = z.infer<typeof ExchangeReportView>;
+
+export const CopyForm = z.enum(['SAO Y', 'SAO LỤC', 'TRÍCH SAO']);
+export const CopyItem = z.object({
+  id: Id,
+  form: CopyForm,
+  source: z.enum(['outgoing', 'incoming']),
+  originalId: Id,
+  pages: z.string().nullable(),
+  number: z.string(),
+  title: z.string(),
+  /** The signed copy, read at /files/<sha256>. */
+  sha256: z.string(),
+  createdAt: z.string(),
+});
+export type CopyItem = z.infer<typeof CopyItem>;
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+// ---------------------------------------------------------------------------------------------
 // The table
 
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
@@ -359,6 +404,20 @@ export const contract = {
     import: call(z.object({ file: FileRef }), InboxItem),
     accept: call(ById, InboxItem),
     reject: call(z.object({ id: Id, reason: z.string().min(1).max(2000) }), InboxItem),
+    /** Accepts (when new) and adds the "ĐẾN" stamp, signed by the organisation's token. */
+    stamp: call(z.object({ id: Id, token: TokenRef, pin: z.string().min(1).max(64), organisation: z.string().max(200).optional() }), InboxItem),
+  },
+  books: {
+    /** The outgoing or incoming register of a year, filtered by words (diacritics folded). */
+    register: call(z.object({ kind: RegisterKind, year: z.number().int().min(1900).max(9999), search: z.string().max(200).optional() }).strict(), RegisterView),
+    /** The exchange report (QN Đ11) of a period. */
+    report: call(z.object({ from: Day, to: Day }).strict(), ExchangeReportView),
+    /** Makes an electronic copy (cell 14), signed by the organisation's token. */
+    copy: call(
+      z.object({ source: z.enum(['outgoing', 'incoming']), id: Id, form: CopyForm, pages: z.string().max(100).optional(), token: TokenRef, pin: z.string().min(1).max(64) }),
+      CopyItem,
+    ),
+    copies: call(None, z.array(CopyItem)),
   },
   outbox: {
     list: call(None, z.array(OutboxItem)),

@@ -53,6 +53,9 @@ const SEED: Record<number, (db: Database.Database) => void> = {
   3: (db) => {
     appendAudit(db, { at: AT, actor: 'test', action: 'archive.filed', subject: 'inbox:1', details: { v: 3 } });
   },
+  4: (db) => {
+    appendAudit(db, { at: AT, actor: 'test', action: 'inbox.accepted', subject: 'inbox:1', details: { v: 4 } });
+  },
 };
 
 function schema(db: Database.Database): Array<{ type: string; name: string; sql: string | null }> {

@@ -4,13 +4,13 @@
 // the web mode's HTTP — dispatch into the same table.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { FileKind, FileRef, ImageKind, InboxItem, Method, OutboxItem, Role, SignRequest } from '../../shared/contract.js';
+import type { CopyItem, FileKind, FileRef, ImageKind, InboxItem, Method, OutboxItem, Role, SignRequest } from '../../shared/contract.js';
 import { KysoError } from '../../shared/errors.js';
 import { getPreset } from '../appearance/presets.js';
 import { storedPath } from '../store/files.js';
 import { Uploads } from '../store/uploads.js';
 import type { TokenSigner } from '../token/index.js';
-import type { InboxView, OutboxView, StepRequest } from '../workflow/service.js';
+import type { CopyView, InboxView, OutboxView, StepRequest } from '../workflow/service.js';
 import { WorkflowService } from '../workflow/service.js';
 import { createDispatcher, type Dispatch, type ErrorLog, type Handlers } from './dispatch.js';
 import { Jobs } from './jobs.js';
@@ -41,6 +41,10 @@ type StepInput = Pick<SignRequest, 'role' | 'placement' | 'image' | 'preset' | '
 function outboxItem(v: OutboxView): OutboxItem {
   const { state: _state, ...item } = v;
   return item;
+}
+
+function copyItem(c: CopyView): CopyItem {
+  return { id: c.id, form: c.form, source: c.source, originalId: c.originalId, pages: c.pages, number: c.number, title: c.title, sha256: c.sha256, createdAt: c.createdAt };
 }
 
 /** The contract's inbox item (the view, whose file the page reads by its SHA-256). */
@@ -196,6 +200,20 @@ export function createServices(ctx: AppContext): Services {
     'inbox.import': async (i) => inboxItem(await takeUpload(i.file, (upload) => desk().importIncomingUpload(i.file.name, upload))),
     'inbox.accept': (i) => inboxItem(desk().decideIncoming(i.id, { accept: true })),
     'inbox.reject': (i) => inboxItem(desk().decideIncoming(i.id, { accept: false, reason: i.reason })),
+    'inbox.stamp': (i) =>
+      tokens.withSigner(i.token, i.pin, async (signer) => {
+        const d = desk();
+        const item = d.listInbox({ limit: 1000 }).find((x) => x.id === i.id);
+        return inboxItem(item?.status === 'new' ? await d.acceptAndStamp(i.id, signer, { organisation: i.organisation }) : await d.stampIncoming(i.id, signer, { organisation: i.organisation }));
+      }),
+
+    'books.register': (i) => {
+      const r = desk().register(i.kind, i.year, { search: i.search });
+      return { kind: r.kind, year: r.year, title: r.title, columns: r.columns.map((c) => ({ vi: c.vi, en: c.en })), rows: r.rows };
+    },
+    'books.report': (i) => desk().exchangeReport(i.from, i.to),
+    'books.copy': (i) => tokens.withSigner(i.token, i.pin, async (signer) => copyItem(await desk().makeCopy({ source: i.source, id: i.id, form: i.form, pages: i.pages }, signer))),
+    'books.copies': () => desk().listCopies().map(copyItem),
 
     'outbox.list': () => desk().listOutbox().map(outboxItem),
     'outbox.markSent': (i) => outboxItem(desk().markSent(i.documentId)),

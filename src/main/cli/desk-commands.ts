@@ -3,9 +3,10 @@ import { ARCHIVE_COMMANDS } from './desk-archive.js';
 import { demo } from './desk-demo.js';
 import { DOC_COMMANDS } from './desk-doc.js';
 import { MAIL_COMMANDS } from './desk-mail.js';
+import { BOOK_COMMANDS } from './desk-books.js';
 import { withDataPrefix, type Command } from './desk.js';
 
-const TABLE: Record<string, Command> = { ...DOC_COMMANDS, ...MAIL_COMMANDS, ...ARCHIVE_COMMANDS, demo };
+const TABLE: Record<string, Command> = { ...DOC_COMMANDS, ...MAIL_COMMANDS, ...ARCHIVE_COMMANDS, ...BOOK_COMMANDS, demo };
 
 /** Desk commands, and the leading `--data DIR` form (`kyso --data DIR doc add …`). */
 export const DESK_COMMANDS: Record<string, Command> = { ...TABLE, '--data': withDataPrefix(() => TABLE) };
@@ -33,11 +34,29 @@ Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặ
   kyso inbox import FILE|DIR [--title T] [--sender S] [--number N] [--urgency U]
       Nhận văn bản đến, kiểm tra chữ ký | Receive documents and verify them.
   kyso inbox accept ID                     Tiếp nhận, cấp số đến | Accept and register (số đến).
+  kyso inbox accept ID --stamp --token LABEL --pin-env VAR [--organisation TEXT]
+      Tiếp nhận và đóng dấu ĐẾN (ký số của cơ quan) | Accept and add the incoming stamp, signed by the
+      organisation (default when KYSO_STAMP_INCOMING=1; --no-stamp to skip).
+  kyso inbox stamp ID --token LABEL --pin-env VAR   Đóng dấu ĐẾN văn bản đã tiếp nhận | Stamp an accepted document.
+  kyso inbox route ID [--to UNIT] [--record CODE] [--token LABEL --pin-env VAR]
+      Ghi Chuyển và Lưu hồ sơ số (vào dấu ĐẾN, một lần ký mới) | Fill Chuyển and the record number.
+  kyso inbox export ID -o OUT.pdf          Ghi văn bản đến (đã đóng dấu) | Write the (stamped) received file.
   kyso inbox reject ID --reason TEXT       Trả lại, ghi lý do | Reject, with the reason kept.
   kyso inbox list [--status new|accepted|rejected] [--search TEXT] [--order urgency|date] [--limit N] [--json]
   kyso outbox list [--json]                Văn bản đi chờ gửi, khẩn trước, cảnh báo quá hạn | Outbox, urgent first, late warnings.
   kyso outbox send ID [--to RECIPIENT]...  Ghi nhận đã gửi | Record as sent.
   kyso outbox recall ID --reason TEXT      Thu hồi | Recall.
+  kyso register outgoing|incoming [--year YYYY] [-o FILE.pdf|FILE.xlsx] [--organisation TEXT] [--search TEXT]
+      Sổ đăng ký văn bản đi / đến (NĐ30 Phụ lục IV) | The outgoing / incoming register of a year.
+  kyso doc register-paper --title T (--number 12/QĐ-X | --symbol QĐ-X) [--issued YYYY-MM-DD] [--type T]
+            [--signer NAME] [--to RECIPIENT]... [--keeper UNIT] [--copies N] [--note TEXT]
+      Vào sổ văn bản giấy, cùng dãy số với văn bản điện tử | Register a paper document (same number series).
+  kyso doc copy ID --form "SAO Y"|"SAO LỤC"|"TRÍCH SAO" [--pages 1-2] [--number N] [--place TEXT]
+            [--incoming] --token LABEL --pin-env VAR [-o OUT.pdf]
+      Bản sao điện tử, ký số của cơ quan; SAO Y kèm bản gốc | An electronic copy signed by the organisation.
+  kyso copy list [--year YYYY] [--json] | copy export ID -o OUT.pdf
+  kyso report --from YYYY-MM-DD --to YYYY-MM-DD [-o FILE.pdf|FILE.xlsx] [--organisation TEXT]
+      Báo cáo gửi, nhận văn bản điện tử (QN Đ11) | The electronic exchange report.
   kyso archive add ID --record CODE --retention YEARS|permanent [--record-title T] [--incoming]
   kyso archive search TEXT [--json]        Tìm theo số, trích yếu, người ký, ngày | By number, title, signer, date.
   kyso archive list [--json]

@@ -5,6 +5,8 @@ import { errorLine, KysoError } from '../../shared/errors.js';
 import { int, list, required, str } from './args.js';
 import { urgency } from './desk-doc.js';
 import { json, one, out, parseDesk, withDesk, type Command } from './desk.js';
+import { TOKEN_OPTIONS, withToken } from './desk-token.js';
+import type { IncomingBooksView, SignerSource } from '../workflow/service.js';
 
 const importCmd: Command = async (argv) => {
   const p = parseDesk(argv, { title: { type: 'string' }, sender: { type: 'string' }, number: { type: 'string' }, urgency: { type: 'string' }, issued: { type: 'string' } });
@@ -33,20 +35,79 @@ const importCmd: Command = async (argv) => {
 const decide =
   (accept: boolean): Command =>
   async (argv) => {
-    const p = parseDesk(argv, { reason: { type: 'string' } });
+    const p = parseDesk(argv, { reason: { type: 'string' }, stamp: { type: 'boolean' }, 'no-stamp': { type: 'boolean' }, ...TOKEN_OPTIONS, organisation: { type: 'string' } });
     const id = one(p, 'inbox id');
     const reason = accept ? undefined : required(p, 'reason');
+    // The stamp: asked with --stamp, or the agency's default (KYSO_STAMP_INCOMING=1) unless --no-stamp.
+    const stamp = accept && p.values['no-stamp'] !== true && (p.values.stamp === true || process.env.KYSO_STAMP_INCOMING === '1');
+    if (stamp) {
+      return withToken(p, (source) =>
+        withDesk(p, async (desk) => {
+          const item = await desk.acceptAndStamp(id, source, { organisation: str(p, 'organisation') });
+          if (!json(p, { id: item.id, status: item.status, incomingNumber: item.incomingNumber, decidedAt: item.decidedAt, stamped: item.stamped, sha256: item.currentSha256, duplicates: item.duplicates }))
+            out(`Đã tiếp nhận và đóng dấu ĐẾN, số đến ${item.incomingNumber} | Accepted and stamped, incoming number ${item.incomingNumber}`);
+          printDuplicates(item);
+          return 0;
+        }),
+      );
+    }
     return withDesk(p, (desk) => {
       const item = desk.decideIncoming(id, accept ? { accept: true } : { accept: false, reason: reason! });
-      if (!json(p, { id: item.id, status: item.status, incomingNumber: item.incomingNumber, reason: item.reason, decidedAt: item.decidedAt }))
+      const books = desk.incomingBooks(id);
+      if (!json(p, { id: item.id, status: item.status, incomingNumber: item.incomingNumber, reason: item.reason, decidedAt: item.decidedAt, duplicates: books.duplicates }))
         out(
           accept
             ? `Đã tiếp nhận, số đến ${item.incomingNumber} | Accepted, incoming number ${item.incomingNumber}`
             : `Đã trả lại: ${item.reason} | Rejected: ${item.reason}`,
         );
+      printDuplicates(books);
       return 0;
     });
   };
+
+/** NĐ30: a number and symbol already received from the same issuer is warned about, the two side by side. */
+function printDuplicates(item: IncomingBooksView): void {
+  if (!item.duplicates.length) return;
+  process.stderr.write(`Cảnh báo [INBOX_DUPLICATE]: văn bản số ${item.number} của ${item.sender ?? '?'} đã nhận trước đây | Warning: number ${item.number} from ${item.sender ?? '?'} was received before\n`);
+  const rows = [{ id: item.id, receivedAt: item.receivedAt, incomingNumber: item.incomingNumber, status: item.status, title: item.title, sha256: item.sha256 }, ...item.duplicates];
+  for (const r of rows) process.stderr.write(`  ${r.id.padStart(5)}  ${r.receivedAt}  số đến ${String(r.incomingNumber ?? '-').padStart(4)}  ${r.status.padEnd(9)} ${r.sha256.slice(0, 12)}  ${r.title}\n`);
+}
+
+const stampCmd: Command = async (argv) => {
+  const p = parseDesk(argv, { ...TOKEN_OPTIONS, organisation: { type: 'string' } });
+  const id = one(p, 'inbox id');
+  return withToken(p, (source) =>
+    withDesk(p, async (desk) => {
+      const item = await desk.stampIncoming(id, source, { organisation: str(p, 'organisation') });
+      if (!json(p, { id: item.id, incomingNumber: item.incomingNumber, stamped: item.stamped, sha256: item.currentSha256 })) out(`Đã đóng dấu ĐẾN văn bản ${item.id} | Stamped ${item.id}`);
+      return 0;
+    }),
+  );
+};
+
+const routeCmd: Command = async (argv) => {
+  const p = parseDesk(argv, { ...TOKEN_OPTIONS, to: { type: 'string' }, record: { type: 'string' } });
+  const id = one(p, 'inbox id');
+  const run = (source?: SignerSource): Promise<number> =>
+    withDesk(p, async (desk) => {
+      const item = await desk.routeIncoming(id, { passedTo: str(p, 'to'), recordNumber: str(p, 'record') }, source);
+      if (!json(p, { id: item.id, passedTo: item.passedTo, passedAt: item.passedAt, recordNumber: item.recordNumber, sha256: item.currentSha256, revisions: item.revisions.length }))
+        out(`Chuyển: ${item.passedTo ?? '-'}; Lưu hồ sơ số: ${item.recordNumber ?? '-'} | Passed to ${item.passedTo ?? '-'}, record ${item.recordNumber ?? '-'}`);
+      return 0;
+    });
+  return str(p, 'token') === undefined && str(p, 'serial') === undefined ? run() : withToken(p, run);
+};
+
+const exportInbox: Command = async (argv) => {
+  const p = parseDesk(argv, { output: { type: 'string', short: 'o' } });
+  const id = one(p, 'inbox id');
+  const output = resolve(required(p, 'output'));
+  return withDesk(p, async (desk) => {
+    const r = await desk.exportIncoming(id, output);
+    if (!json(p, r)) out(`Đã ghi | Written: ${r.output} (SHA-256 ${r.sha256})`);
+    return 0;
+  });
+};
 
 const listInboxCmd: Command = async (argv) => {
   const p = parseDesk(argv, { status: { type: 'string' }, search: { type: 'string' }, order: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' } });
@@ -104,6 +165,9 @@ export const MAIL_COMMANDS: Record<string, Command> = {
   'inbox accept': decide(true),
   'inbox reject': decide(false),
   'inbox list': listInboxCmd,
+  'inbox stamp': stampCmd,
+  'inbox route': routeCmd,
+  'inbox export': exportInbox,
   'outbox list': listOutboxCmd,
   'outbox send': send,
   'outbox recall': recall,

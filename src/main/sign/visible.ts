@@ -78,6 +78,10 @@ export interface VisibleOptions {
   organisation?: string;
   /** Form of copy (cell 14): SAO Y, SAO LỤC or TRÍCH SAO. */
   copyForm?: string;
+  /** The copy's own number and symbol, shown after the form ("SAO Y, số 01/SY"). */
+  copyNumber?: string;
+  /** Place of copying, shown before the time ("Quảng Ninh, 2026-…"). */
+  place?: string;
 }
 
 export interface VisiblePlan {
@@ -272,7 +276,10 @@ export async function planVisibleSignature(
       case 'copy': {
         if (o.role === 'attachment' && !o.docNumber) throw new KysoError('USAGE', { reason: '--doc-number (the main document\'s number and symbol) is required for an attachment' });
         if (o.role === 'copy' && !o.copyForm) throw new KysoError('USAGE', { reason: '--copy-form (SAO Y, SAO LỤC or TRÍCH SAO) is required for a copy' });
-        const texts = o.role === 'attachment' ? [o.docNumber!, time, organisation] : [o.copyForm!, organisation, time];
+        const texts =
+          o.role === 'attachment'
+            ? [o.docNumber!, time, organisation]
+            : [o.copyNumber ? `${o.copyForm!}, số ${o.copyNumber}` : o.copyForm!, organisation, o.place ? `${o.place}, ${time}` : time];
         const lines = stampLines(texts, preset.stamp.fontSize);
         const size = measureLines({ face: loadFace }, lines, preset.stamp.leading);
         placement =

@@ -237,7 +237,8 @@ export function setAttachmentSigned(
 
 /** The highest number given in a year (số văn bản runs from 01 each year, across all symbols). */
 export function lastNumberSeq(db: Database.Database, year: number): number {
-  const r = prep(db, 'SELECT MAX(number_seq) AS n FROM documents WHERE issue_year = ? AND number_seq IS NOT NULL').get(year) as { n: number | null };
+  // Paper documents share the series (NĐ30 Đ15): outgoing_numbers holds both kinds.
+  const r = prep(db, 'SELECT MAX(number_seq) AS n FROM outgoing_numbers WHERE issue_year = ?').get(year) as { n: number | null };
   return r.n ?? 0;
 }
 

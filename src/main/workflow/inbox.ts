@@ -13,6 +13,7 @@ import { failed, inboxSubject, refuse, type DeskContext } from './context.js';
 import { checkPdf } from './documents.js';
 import { vnClock } from './rules.js';
 import { findSecrecyMark } from './secrecy.js';
+import { readIssuedNumber } from './numbers.js';
 import { fileVerdict } from './verdict.js';
 
 export interface IncomingMeta {
@@ -91,6 +92,8 @@ export async function importIncoming(ctx: DeskContext, o: { path?: string; move?
       failed(ctx, 'inbox.import', null, e, { fileName, sha256: stored.sha256 });
     }
     const mark = await findSecrecyMark(path).catch(() => undefined);
+    // The number and symbol as page 1 prints it, when not given: duplicates are found by it.
+    const numberSymbol = meta.number ?? (await readIssuedNumber(path).catch(() => undefined)) ?? null;
     const at = ctx.now();
     const verdict = fileVerdict(report, at);
     const signers = report.signatures.map((s) => s.signer?.commonName).filter((x): x is string => Boolean(x));
@@ -103,7 +106,7 @@ export async function importIncoming(ctx: DeskContext, o: { path?: string; move?
         received_at: at.toISOString(),
         sender: meta.sender ?? senderOf(report),
         title: meta.title?.trim() || basename(fileName, extname(fileName)),
-        number_symbol: meta.number ?? null,
+        number_symbol: numberSymbol,
         issue_date: meta.issueDate ?? null,
         urgency: meta.urgency ?? 'normal',
         secrecy: mark?.secrecy ?? 'none',

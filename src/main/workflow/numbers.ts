@@ -5,6 +5,9 @@
 import { openDocumentText } from '../appearance/anchors.js';
 import { findInLines } from '../appearance/anchors.js';
 import { KysoError } from '../../shared/errors.js';
+import { isArray, isDict, isName, PdfString } from '../pdf/objects.js';
+import { PdfReader } from '../pdf/reader.js';
+import { decodeTextString } from '../pdf/text.js';
 
 export interface PrintedNumber {
   /** What stands after "Số:" on page 1: "/QĐ-SYT" in a draft, "203/QĐ-SYT" when filled, "" when blank. */
@@ -85,4 +88,35 @@ export function resolveNumber(entered: string | undefined, printed: PrintedNumbe
   if (symbol && sym !== symbol) throw new KysoError('DOC_NUMBER_SYMBOL_MISMATCH', { entered: e, inDocument: symbol });
   const num = pad(seq);
   return { seq, full: `${num}${sym}`, fill: canFill ? (symbol ? num : `${num}${sym}`) : undefined };
+}
+
+/**
+ * The number and symbol a received document was issued with, as page 1 shows it: printed after
+ * "Số:", or — when the issuer's clerk filled the number in at signing, as Kyso and the official
+ * tool do — the number of the FreeText annotation ("Số, ký hiệu văn bản") before the printed
+ * symbol. Undefined when there is none to read.
+ */
+export async function readIssuedNumber(path: string): Promise<string | undefined> {
+  const printed = await readPrintedNumber(path);
+  if (!printed || !printed.text) return undefined;
+  if (/^\d/.test(printed.text)) return printed.text;
+  const reader = PdfReader.open(path);
+  try {
+    const page = reader.pages()[0];
+    const annots = page ? reader.resolve(page.dict.get('Annots')) : undefined;
+    if (!isArray(annots)) return undefined;
+    for (const a of annots) {
+      const d = reader.resolve(a);
+      if (!isDict(d) || !isName(reader.resolve(d.get('Subtype')), 'FreeText')) continue;
+      const subj = reader.resolve(d.get('Subj'));
+      const contents = reader.resolve(d.get('Contents'));
+      if (!(contents instanceof PdfString)) continue;
+      const text = decodeTextString(contents.bytes).trim();
+      const isNumber = subj instanceof PdfString ? decodeTextString(subj.bytes).startsWith('Số') : true;
+      if (isNumber && /^\d+$/.test(text)) return `${text}${printed.text}`;
+    }
+    return undefined;
+  } finally {
+    reader.close();
+  }
 }

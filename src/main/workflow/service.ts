@@ -40,7 +40,14 @@ import { listOutbox, markSent, recall, type OutboxView } from './outbox.js';
 import { DEFAULT_SEND_RULES, type SendRules } from './rules.js';
 import { checkStep, signBatch, signStep, type BatchProgress, type BatchResult, type SignerSource, type StepRequest } from './steps.js';
 import { fileVerdict } from './verdict.js';
+import { filterRegister, register, registerPaper, type PaperDocument, type Register, type RegisterKind } from './registers.js';
+import type { PaperDocumentRow } from '../store/books.js';
+import { exchangeReport, type ExchangeReport } from './exchange-report.js';
+import { registerBook, reportBook, writeBook } from './books-output.js';
+import { exportCopy, listCopyViews, makeCopy, type CopyRequest, type CopyView } from './copies.js';
+import { acceptAndStamp, exportIncoming, incomingBooksView, routeIncoming, stampIncoming, type IncomingBooksView } from './incoming-books.js';
 
+export type { IncomingBooksView, Register, RegisterKind, ExchangeReport, CopyView, PaperDocument };
 export type { AttachmentView, BatchProgress, BatchResult, DocumentDetails, ImportResult, IncomingMeta, InboxView, NewDocument, OutboxView, SignerSource, StepRequest };
 
 export interface WorkflowOptions {
@@ -269,8 +276,70 @@ export class WorkflowService {
     return inboxPath(this.ctx, parseId(id));
   }
 
+  /** A received document with its stamp, routing and duplicates (the books' view). */
+  incomingBooks(id: string | number): IncomingBooksView {
+    return incomingBooksView(this.ctx, parseId(id));
+  }
+
+  /** Accepts (số đến) and draws the "ĐẾN" stamp, signed by the organisation. */
+  acceptAndStamp(id: string | number, signer: SignerSource, o: { organisation?: string } = {}): Promise<IncomingBooksView> {
+    return acceptAndStamp(this.ctx, parseId(id), signer, o);
+  }
+
+  stampIncoming(id: string | number, signer: SignerSource, o: { organisation?: string } = {}): Promise<IncomingBooksView> {
+    return stampIncoming(this.ctx, parseId(id), signer, o);
+  }
+
+  /** Chuyển and Lưu hồ sơ số; on a stamped document, in a further signed revision. */
+  routeIncoming(id: string | number, r: { passedTo?: string; recordNumber?: string }, signer?: SignerSource): Promise<IncomingBooksView> {
+    return routeIncoming(this.ctx, parseId(id), r, signer);
+  }
+
+  exportIncoming(id: string | number, output: string): Promise<{ output: string; sha256: string }> {
+    return exportIncoming(this.ctx, parseId(id), output);
+  }
+
   decideIncoming(id: string | number, decision: { accept: true } | { accept: false; reason: string }): InboxView {
     return decideIncoming(this.ctx, parseId(id), decision);
+  }
+
+  // -- books: registers, paper documents, copies, the exchange report -------------------------
+
+  /** The outgoing or incoming register of a year, optionally filtered by words. */
+  register(kind: RegisterKind, year: number, o: { organisation?: string; search?: string } = {}): Register {
+    return filterRegister(register(this.ctx, kind, year, o.organisation ?? ''), o.search);
+  }
+
+  exportRegister(kind: RegisterKind, year: number, output: string, o: { organisation?: string } = {}): Promise<{ output: string; format: 'pdf' | 'xlsx'; size: number }> {
+    const r = register(this.ctx, kind, year, o.organisation ?? '');
+    return writeBook(this.ctx, registerBook(r), output, { book: `register-${kind}`, year, rows: r.rows.length });
+  }
+
+  /** A document issued on paper takes the next number of the year's series. */
+  registerPaper(p: PaperDocument): PaperDocumentRow {
+    return registerPaper(this.ctx, p);
+  }
+
+  exchangeReport(from: string, to: string): ExchangeReport {
+    return exchangeReport(this.ctx, from, to);
+  }
+
+  exportReport(from: string, to: string, output: string, o: { organisation?: string } = {}): Promise<{ output: string; format: 'pdf' | 'xlsx'; size: number }> {
+    const rep = exchangeReport(this.ctx, from, to);
+    return writeBook(this.ctx, reportBook(rep, o.organisation ?? ''), output, { book: 'exchange-report', from: rep.from, to: rep.to });
+  }
+
+  /** An electronic copy (SAO Y, SAO LỤC, TRÍCH SAO) of an issued or accepted document. */
+  makeCopy(req: Omit<CopyRequest, 'id'> & { id: string | number }, signer: SignerSource): Promise<CopyView> {
+    return makeCopy(this.ctx, { ...req, id: parseId(req.id) }, signer);
+  }
+
+  listCopies(year?: number): CopyView[] {
+    return listCopyViews(this.ctx, year);
+  }
+
+  exportCopy(id: string | number, output: string): Promise<{ output: string; sha256: string }> {
+    return exportCopy(this.ctx, parseId(id), output);
   }
 
   // -- archive --------------------------------------------------------------------------------

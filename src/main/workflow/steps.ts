@@ -29,6 +29,7 @@ import {
   type DocumentRow,
 } from '../store/documents.js';
 import { queueOutbox } from '../store/outbox.js';
+import { numberHolder } from '../store/books.js';
 import type { FileReport, SignatureReport } from '../verify/verify.js';
 import { docSubject, failed, invalidDetails, refuse, signatureStands, summary, type DeskContext } from './context.js';
 import { crashPoint } from './crash.js';
@@ -143,6 +144,9 @@ export async function checkStep(ctx: DeskContext, id: number, req: StepRequest):
     if (req.fillNumber === false) number = { ...number, fill: undefined };
     const other = documentWithNumber(db, year, number.seq);
     if (other && other.id !== id) no(new KysoError('DOC_NUMBER_DUPLICATE', { number: number.full, year, other: String(other.id) }));
+    // A paper document of the year holds it (one series for paper and electronic, NĐ30 Đ15).
+    const holder = numberHolder(db, year, number.seq);
+    if (holder?.kind === 'paper') no(new KysoError('DOC_NUMBER_DUPLICATE', { number: number.full, year, other: `paper ${holder.ref_id}` }));
   }
   return { doc, input, number, issued, warnings };
 }

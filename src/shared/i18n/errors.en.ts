@@ -99,4 +99,11 @@ export const ERROR_MESSAGES_EN: Record<ErrorCode, ErrorText> = {
   UPLOAD_INCOMPLETE: { message: 'The upload was cut off midway ({received} bytes); Kyso discarded what it received.', hint: 'Choose the file and send it again; nothing was kept.' },
   UPLOAD_NOT_FOUND: { message: 'Kyso has no uploaded file {sha256} (not finished, already used, or expired).', hint: 'Choose the file and add it again.' },
   FILE_PICK_UNAVAILABLE: { message: 'The app\'s file dialog is not available in {transport} mode.', hint: 'Choose the file with the file field on the page.' },
+  EDXML_INVALID: { message: 'The edXML package cannot be read: element {element} {reason}.', hint: 'Ask the sender to send a package that follows QCVN 102:2016.' },
+  EXCHANGE_UNREACHABLE: { message: 'Could not send or receive through {transport} ({address}): {reason}.', hint: 'Kyso will try again later; check the network or the shared folder.' },
+  EXCHANGE_REFUSED: { message: 'The far side refused the package through {transport} ({address}): {reason}.', hint: 'Check the address and the package; it is not resent automatically.' },
+  EXCHANGE_AUTH: { message: 'Could not log in to {transport} ({address}).', hint: 'Check the configured user name and password.' },
+  EXCHANGE_NOT_CONFIGURED: { message: 'Exchange is not configured: {what}.', hint: 'Use kyso exchange self / exchange receive / exchange peer add to configure it.' },
+  EXCHANGE_PEER_UNKNOWN: { message: 'The agency {organId} is not in the address book.', hint: 'Add it with kyso exchange peer add {organId} --name NAME --folder PATH.' },
+  EXCHANGE_DOCUMENT_FROZEN: { message: 'Incoming document {id} has been {state} and cannot be processed further.', hint: 'Recalled or replaced documents are kept unchanged for reference.' },
 };

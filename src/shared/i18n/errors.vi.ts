@@ -99,4 +99,11 @@ export const ERROR_MESSAGES_VI: Record<ErrorCode, ErrorText> = {
   UPLOAD_INCOMPLETE: { message: 'Tệp gửi lên bị ngắt giữa chừng ({received} byte); Kyso đã bỏ phần nhận được.', hint: 'Chọn lại tệp và gửi lại; không có gì được lưu.' },
   UPLOAD_NOT_FOUND: { message: 'Kyso không có tệp gửi lên {sha256} (tệp chưa gửi xong, đã dùng hoặc đã quá hạn).', hint: 'Chọn lại tệp và thêm lại.' },
   FILE_PICK_UNAVAILABLE: { message: 'Hộp thoại chọn tệp của ứng dụng không có ở chế độ {transport}.', hint: 'Chọn tệp bằng ô chọn tệp trên trang.' },
+  EDXML_INVALID: { message: 'Không đọc được gói edXML: phần tử {element} {reason}.', hint: 'Yêu cầu bên gửi gửi lại gói đúng chuẩn QCVN 102:2016.' },
+  EXCHANGE_UNREACHABLE: { message: 'Không gửi hoặc nhận được qua {transport} ({address}): {reason}.', hint: 'Kyso sẽ thử lại sau; kiểm tra mạng hoặc thư mục dùng chung.' },
+  EXCHANGE_REFUSED: { message: 'Bên nhận từ chối gói qua {transport} ({address}): {reason}.', hint: 'Kiểm tra địa chỉ và gói tin; gói này không được gửi lại tự động.' },
+  EXCHANGE_AUTH: { message: 'Không đăng nhập được vào {transport} ({address}).', hint: 'Kiểm tra tên đăng nhập và mật khẩu đã cấu hình.' },
+  EXCHANGE_NOT_CONFIGURED: { message: 'Chưa cấu hình liên thông: {what}.', hint: 'Dùng kyso exchange self / exchange receive / exchange peer add để cấu hình.' },
+  EXCHANGE_PEER_UNKNOWN: { message: 'Không có cơ quan {organId} trong sổ địa chỉ.', hint: 'Thêm bằng kyso exchange peer add {organId} --name TÊN --folder ĐƯỜNG_DẪN.' },
+  EXCHANGE_DOCUMENT_FROZEN: { message: 'Văn bản đến {id} đã bị {state} nên không xử lý tiếp được.', hint: 'Văn bản đã thu hồi hoặc thay thế được giữ nguyên để đối chiếu.' },
 };

@@ -7,6 +7,7 @@ import { KysoError } from '../../shared/errors.js';
 import { up as core } from './migrations/m001-core.js';
 import { up as exchange } from './migrations/m002-exchange.js';
 import { up as search } from './migrations/m003-search.js';
+import { up as exchangeTransport } from './migrations/m004-exchange-transport.js';
 
 export interface Migration {
   version: number;
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core: documents, revisions, signatures, attachments, people, certificates, audit', up: core },
   { version: 2, name: 'exchange: outbox, inbox, archive', up: exchange },
   { version: 3, name: 'search: urgency rank, list indexes, full-text indexes', up: search },
+  { version: 4, name: 'exchange transport: identity, address book, send queue, received packages, statuses', up: exchangeTransport },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

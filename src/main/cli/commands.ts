@@ -12,6 +12,7 @@ import { cacheDir, commandTrust, readDerOrPem, verifyCommand } from './verify.js
 import { checkSignerCertificate, type SignerWarning } from '../trust/signer-check.js';
 import { TRUST_COMMANDS, TRUST_HELP } from './trust.js';
 import { DESK_COMMANDS, DESK_HELP } from './desk-commands.js';
+import { EDXML_COMMANDS } from './desk-exchange.js';
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -291,4 +292,5 @@ export const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
   ...TRUST_COMMANDS,
   ...DESK_COMMANDS,
+  ...EDXML_COMMANDS,
 };

@@ -2,10 +2,11 @@
 import { ARCHIVE_COMMANDS } from './desk-archive.js';
 import { demo } from './desk-demo.js';
 import { DOC_COMMANDS } from './desk-doc.js';
+import { EXCHANGE_COMMANDS, EXCHANGE_HELP } from './desk-exchange.js';
 import { MAIL_COMMANDS } from './desk-mail.js';
 import { withDataPrefix, type Command } from './desk.js';
 
-const TABLE: Record<string, Command> = { ...DOC_COMMANDS, ...MAIL_COMMANDS, ...ARCHIVE_COMMANDS, demo };
+const TABLE: Record<string, Command> = { ...DOC_COMMANDS, ...MAIL_COMMANDS, ...EXCHANGE_COMMANDS, ...ARCHIVE_COMMANDS, demo };
 
 /** Desk commands, and the leading `--data DIR` form (`kyso --data DIR doc add …`). */
 export const DESK_COMMANDS: Record<string, Command> = { ...TABLE, '--data': withDataPrefix(() => TABLE) };
@@ -38,6 +39,7 @@ Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặ
   kyso outbox list [--json]                Văn bản đi chờ gửi, khẩn trước, cảnh báo quá hạn | Outbox, urgent first, late warnings.
   kyso outbox send ID [--to RECIPIENT]...  Ghi nhận đã gửi | Record as sent.
   kyso outbox recall ID --reason TEXT      Thu hồi | Recall.
+  (liên thông | exchange: xem | see below)
   kyso archive add ID --record CODE --retention YEARS|permanent [--record-title T] [--incoming]
   kyso archive search TEXT [--json]        Tìm theo số, trích yếu, người ký, ngày | By number, title, signer, date.
   kyso archive list [--json]
@@ -46,4 +48,4 @@ Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặ
   Kiểm tra chữ ký dùng | Verification uses --trust PEM, --crl FILE, KYSO_TRUST, DATA/trust, DATA/crl; --online.
   kyso demo [--dir DIR] [--json]
       Chạy thử ba phương thức trên token SoftHSM2 và PKI tạm | The three methods on throw-away tokens and PKI.
-`;
+` + EXCHANGE_HELP;

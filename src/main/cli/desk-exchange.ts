@@ -7,7 +7,8 @@ import type { Signer } from '../cms/signer.js';
 import { resolveModulePath } from '../token/index.js';
 import { tokenSigner } from '../workflow/token.js';
 import { parseId } from '../workflow/context.js';
-import { addPeer, configureInbox, configureSelf, decideExchanged, queueDocument, recallDocument, setIncomingProgress, sync } from '../exchange/engine.js';
+import { addPeer, configureInbox, configureSelf, decideExchanged, queueDocument, recallDocument, setIncomingProgress, storeBytes, sync } from '../exchange/engine.js';
+import { forwardDocument } from '../exchange/routing.js';
 import type { Attachment, ParsedEnvelope } from '../exchange/edxml-model.js';
 import { parseEdxml } from '../exchange/edxml-read.js';
 import { summarize } from '../exchange/edxml-summary.js';
@@ -207,7 +208,19 @@ const edxmlParse: Command = async (argv) => {
   return 0;
 };
 
+const forward: Command = async (argv) => {
+  const p = parseDesk(argv, { to: { type: 'string' } });
+  const id = parseId(one(p, 'document id'));
+  const to = required(p, 'to');
+  return withDesk(p, (desk) => {
+    forwardDocument(desk.context, id, to, (bytes) => storeBytes(desk.context, bytes));
+    if (!json(p, { id: String(id), to, queued: true })) out(`Đã xếp hàng chuyển văn bản ${id} tới ${to} | Queued document ${id} to ${to}`);
+    return 0;
+  });
+};
+
 export const EXCHANGE_COMMANDS: Record<string, Command> = {
+  'doc forward': forward,
   'exchange self': self,
   'exchange peer': async (argv) => {
     const [sub, ...rest] = argv;
@@ -238,5 +251,6 @@ Liên thông văn bản (edXML, QCVN 102:2016) | Document exchange:
   kyso outbox send ID --to ORGAN_ID... [--replaces ID | --updates ID] [--token LABEL --pin-env VAR]
   kyso outbox recall ID --reason TEXT [--token LABEL --pin-env VAR]
   kyso inbox assign|process|done ID [--note TEXT]   Trạng thái 04/05/06 | Statuses 04/05/06.
+  kyso doc forward ID --to PEER             Chuyển dự thảo tới bàn khác của cơ quan | Route a draft to another desk.
   kyso edxml parse FILE [--json] [--extract DIR]
 `;

@@ -25,6 +25,7 @@ import { signEnvelope } from './edxml-sign.js';
 import { buildEdoc, buildStatus, edxmlTimestamp, type OutgoingFile } from './edxml-write.js';
 import type { IncomingPackage, Transport } from './transport.js';
 import { openTransport } from './transports.js';
+import { applyRoute, routeAttachment } from './routing.js';
 
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 6 * 3600_000;
@@ -32,7 +33,7 @@ const BACKOFF_MAX_MS = 6 * 3600_000;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** Stores bytes in the content store synchronously (flushed, then linked under their SHA-256). */
-function storeBytes(ctx: DeskContext, bytes: Buffer): string {
+export function storeBytes(ctx: DeskContext, bytes: Buffer): string {
   const files = ctx.store.files;
   const sha = sha256(bytes);
   if (files.has(sha)) return sha;
@@ -357,6 +358,18 @@ async function receiveOne(ctx: DeskContext, self: X.SelfRow, pkg: IncomingPackag
       crashPoint('exchange-in-receive');
     });
     report.statuses++;
+    return;
+  }
+  if (routeAttachment(parsed)) {
+    // A draft routed from another desk of the agency (doc forward).
+    const stored = (a: Attachment): { sha256: string; size: number } => ({ sha256: storeBytes(ctx, a.data), size: a.data.length });
+    for (const a of parsed.attachments) stored(a);
+    ctx.store.tx(() => {
+      const local = applyRoute(ctx, parsed, stored, iso);
+      X.recordReceived(db, { documentId: key, sha256: sha, kind: 'forward', from: parsed.header.from.organId, businessType: 0, statusCode: null, inboxId: null, localDocumentId: local, outcome: 'routed' }, iso);
+      crashPoint('exchange-in-receive');
+    });
+    report.received++;
     return;
   }
   const h = parsed.header;

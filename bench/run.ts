@@ -13,6 +13,7 @@ import { makeSoftHsm } from '../test/fixtures/softhsm.js';
 import { makeScannedPdf } from '../test/fixtures/corpus.js';
 import { makeNssDb, pdfsig } from '../test/fixtures/judges.js';
 import { repoRoot } from '../test/fixtures/tmp.js';
+import { benchExchange, printExchange } from './exchange.js';
 import { benchInbox } from './inbox.js';
 
 const ROOT = repoRoot();
@@ -156,5 +157,9 @@ async function main(): Promise<void> {
   if (sig?.signatureValidation !== 'Signature is Valid.' || sig.certificateValidation !== 'Certificate is Trusted.') process.exitCode = 1;
 }
 
-await main();
-if (!(await benchInbox())) process.exitCode = 1;
+// KYSO_BENCH_ONLY=exchange runs the exchange part alone.
+if (process.env.KYSO_BENCH_ONLY !== 'exchange') {
+  await main();
+  if (!(await benchInbox())) process.exitCode = 1;
+}
+printExchange(await benchExchange());

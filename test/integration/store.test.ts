@@ -49,6 +49,10 @@ const SEED: Record<number, (db: Database.Database) => void> = {
     ).run(SHA('b'), AT, AT);
     appendAudit(db, { at: AT, actor: 'test', action: 'inbox.received', subject: 'inbox:1', details: { v: 2 } });
   },
+  // Version 3 added indexes only: its data is an audit entry written at that version.
+  3: (db) => {
+    appendAudit(db, { at: AT, actor: 'test', action: 'inbox.accepted', subject: 'inbox:1', details: { v: 3 } });
+  },
 };
 
 function schema(db: Database.Database): Array<{ type: string; name: string; sql: string | null }> {

@@ -244,7 +244,18 @@ export const OutboxItem = z.object({
   /** A paper copy must be sent as well (QN Đ8.2). */
   paperCopyRequired: z.boolean(),
   /** Nơi nhận, each with its status (pending, sent, received, recall-requested…). */
-  recipients: z.array(z.object({ name: z.string(), status: z.string() })),
+  recipients: z.array(
+    z.object({
+      name: z.string(),
+      status: z.string(),
+      /** Reached through the exchange: the agency code and the last status it sent back (01…16). */
+      organId: z.string().optional(),
+      statusCode: z.string().nullable().optional(),
+      description: z.string().nullable().optional(),
+      at: IsoTime.nullable().optional(),
+      history: z.array(z.object({ statusCode: z.string(), description: z.string().nullable(), at: IsoTime })).optional(),
+    }),
+  ),
   sentAt: IsoTime.nullable(),
   recalledAt: IsoTime.nullable(),
   recallReason: z.string().nullable(),

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exchangeBench, type Bench, type Desk } from '../fixtures/desks.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sharedSoftHsm } from '../fixtures/softhsm.js';
-import { makeTempDir, removeTempDir } from '../fixtures/tmp.js';
+import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 
 const pki = await sharedTestPki();
 let work: string;
@@ -177,6 +177,19 @@ describe('exchange through shared folders', () => {
     expect(codes((await outbox(syt, v1)).recipients[0])).toEqual(['01', '15']);
     expect(codes((await outbox(syt, u1)).recipients[0])).toEqual(['01', '15']);
     expect(codes((await outbox(syt, v2)).recipients[0])).toEqual(['01']);
+  });
+
+  test('a real package from the axis (edoc_new.edxml): the VGCA-signed PDF nested in a zip in an edXML is registered; the broken envelope signature is shown', async () => {
+    const sample = join(repoRoot(), '..', 'shared', 'real', 'edxml', 'edoc_new.edxml');
+    copyFileSync(sample, join(stc.drop, 'axis-edoc_new.edxml'));
+    expect(await b.sync(stc)).toMatchObject({ received: 1, unreadable: [] });
+    const item = (await inbox(stc)).find((i) => i.organId === '002.00.20.H13')!;
+    expect(item).toMatchObject({ title: 'V/v kết nối, liên thông phần mềm quản lý văn bản', number: '74fass22/VPCP-TTĐT', documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' });
+    expect(item.exchange.envelopeSignature.status).toBe('broken');
+    // The PDF's own signature is judged (VGCA G1 is not a trusted root here): not a failure of the package.
+    expect(['TOTAL_PASSED', 'INDETERMINATE', 'TOTAL_FAILED']).toContain(item.verdict.indication);
+    // The sender is not in the address book: no status can go back, and nothing is queued for it.
+    expect(await b.sync(stc)).toMatchObject({ received: 0, duplicates: 0, failed: [] });
   });
 
   test('errors: an unreadable package is named and set aside; a recipient out of reach does not hold the other', async () => {

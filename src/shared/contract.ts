@@ -223,6 +223,19 @@ export const InboxItem = z.object({
   decidedAt: IsoTime.nullable(),
   /** The received file, read at /files/<sha256>. */
   sha256: Sha256,
+  /** Received through the exchange (edXML): the sender's agency code and the package's DocumentId. */
+  organId: z.string().nullable().optional(),
+  documentId: z.string().nullable().optional(),
+  exchange: z
+    .object({
+      progress: z.string(),
+      frozen: z.string().nullable(),
+      frozenReason: z.string().nullable(),
+      replacedBy: z.string().nullable(),
+      businessDocType: z.number().int(),
+      envelopeSignature: z.object({ status: z.string(), signer: z.string().nullable(), reason: z.string().nullable() }),
+    })
+    .optional(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 

@@ -100,8 +100,9 @@ export function verifyEnvelopeSignature(xml: string, doc: Document, header: Elem
     sig.loadSignature(signature as unknown as Node);
     const ok = sig.checkSignature(xml);
     if (!ok) return { status: 'broken', reason: 'the signature value does not match', ...facts };
-    const refs = sig.getSignedReferences();
-    if (refs.length !== 1) return { status: 'broken', reason: 'the signature does not cover the whole package', ...facts };
+    // Only a signature over the whole document (URI="") vouches for what we read from it.
+    const refs = sig.getReferences();
+    if (refs.length !== 1 || (refs[0]!.uri ?? '') !== '') return { status: 'broken', reason: 'the signature does not cover the whole package', ...facts };
     void doc;
     return { status: 'valid', ...facts };
   } catch (e) {

@@ -14,6 +14,7 @@ import { makeSoftHsm } from '../test/fixtures/softhsm.js';
 import { makeScannedPdf } from '../test/fixtures/corpus.js';
 import { makeNssDb, pdfsig } from '../test/fixtures/judges.js';
 import { repoRoot } from '../test/fixtures/tmp.js';
+import { benchExchange, printExchange } from './exchange.js';
 import { benchInbox } from './inbox.js';
 import { benchWeb } from './web.js';
 import { benchArchive } from './archive.js';
@@ -168,3 +169,9 @@ if (process.env.KYSO_BENCH_ONLY !== 'web') {
   if (!(await benchInbox())) process.exitCode = 1;
 }
 if (!(await benchWeb())) process.exitCode = 1;
+// KYSO_BENCH_ONLY=exchange runs the exchange part alone.
+if (process.env.KYSO_BENCH_ONLY !== 'exchange') {
+  await main();
+  if (!(await benchInbox())) process.exitCode = 1;
+}
+printExchange(await benchExchange());

@@ -225,6 +225,19 @@ export const InboxItem = z.object({
   decidedAt: IsoTime.nullable(),
   /** The received file, read at /files/<sha256>. */
   sha256: Sha256,
+  /** Received through the exchange (edXML): the sender's agency code and the package's DocumentId. */
+  organId: z.string().nullable().optional(),
+  documentId: z.string().nullable().optional(),
+  exchange: z
+    .object({
+      progress: z.string(),
+      frozen: z.string().nullable(),
+      frozenReason: z.string().nullable(),
+      replacedBy: z.string().nullable(),
+      businessDocType: z.number().int(),
+      envelopeSignature: z.object({ status: z.string(), signer: z.string().nullable(), reason: z.string().nullable() }),
+    })
+    .optional(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
@@ -246,7 +259,18 @@ export const OutboxItem = z.object({
   /** A paper copy must be sent as well (QN Đ8.2). */
   paperCopyRequired: z.boolean(),
   /** Nơi nhận, each with its status (pending, sent, received, recall-requested…). */
-  recipients: z.array(z.object({ name: z.string(), status: z.string() })),
+  recipients: z.array(
+    z.object({
+      name: z.string(),
+      status: z.string(),
+      /** Reached through the exchange: the agency code and the last status it sent back (01…16). */
+      organId: z.string().optional(),
+      statusCode: z.string().nullable().optional(),
+      description: z.string().nullable().optional(),
+      at: IsoTime.nullable().optional(),
+      history: z.array(z.object({ statusCode: z.string(), description: z.string().nullable(), at: IsoTime })).optional(),
+    }),
+  ),
   sentAt: IsoTime.nullable(),
   recalledAt: IsoTime.nullable(),
   recallReason: z.string().nullable(),

@@ -16,6 +16,8 @@ import { createDispatcher, type Dispatch, type ErrorLog, type Handlers } from '.
 import { Jobs } from './jobs.js';
 import { SettingsStore } from './settings.js';
 import { TokenService } from './tokens.js';
+import { decideExchanged } from '../exchange/engine.js';
+import { parseId } from '../workflow/context.js';
 
 export interface AppContext {
   dataDir: string;
@@ -198,8 +200,9 @@ export function createServices(ctx: AppContext): Services {
 
     'inbox.list': (i) => desk().listInbox({ text: i.text, limit: 1000 }).map(inboxItem),
     'inbox.import': async (i) => inboxItem(await takeUpload(i.file, (upload) => desk().importIncomingUpload(i.file.name, upload))),
-    'inbox.accept': (i) => inboxItem(desk().decideIncoming(i.id, { accept: true })),
-    'inbox.reject': (i) => inboxItem(desk().decideIncoming(i.id, { accept: false, reason: i.reason })),
+    // Through the exchange engine: an item that came by edXML is answered to its sender (03 / 02).
+    'inbox.accept': (i) => inboxItem(decideExchanged(desk().context, parseId(i.id), { accept: true })),
+    'inbox.reject': (i) => inboxItem(decideExchanged(desk().context, parseId(i.id), { accept: false, reason: i.reason })),
     'inbox.stamp': (i) =>
       tokens.withSigner(i.token, i.pin, async (signer) => {
         const d = desk();

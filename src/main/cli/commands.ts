@@ -13,6 +13,7 @@ import { checkSignerCertificate, type SignerWarning } from '../trust/signer-chec
 import { TRUST_COMMANDS, TRUST_HELP } from './trust.js';
 import { DESK_COMMANDS, DESK_HELP } from './desk-commands.js';
 import { SERVICE_COMMANDS, SERVICE_HELP } from './service-help.js';
+import { EDXML_COMMANDS } from './desk-exchange.js';
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -294,4 +295,5 @@ export const COMMANDS: Record<string, Command> = {
   ...TRUST_COMMANDS,
   ...DESK_COMMANDS,
   ...SERVICE_COMMANDS,
+  ...EDXML_COMMANDS,
 };

@@ -2,11 +2,12 @@
 import { ARCHIVE_COMMANDS } from './desk-archive.js';
 import { demo } from './desk-demo.js';
 import { DOC_COMMANDS } from './desk-doc.js';
+import { EXCHANGE_COMMANDS, EXCHANGE_HELP } from './desk-exchange.js';
 import { MAIL_COMMANDS } from './desk-mail.js';
 import { BOOK_COMMANDS } from './desk-books.js';
 import { withDataPrefix, type Command } from './desk.js';
 
-const TABLE: Record<string, Command> = { ...DOC_COMMANDS, ...MAIL_COMMANDS, ...ARCHIVE_COMMANDS, ...BOOK_COMMANDS, demo };
+const TABLE: Record<string, Command> = { ...DOC_COMMANDS, ...MAIL_COMMANDS, ...EXCHANGE_COMMANDS, ...ARCHIVE_COMMANDS, ...BOOK_COMMANDS, demo };
 
 /** Desk commands, and the leading `--data DIR` form (`kyso --data DIR doc add …`). */
 export const DESK_COMMANDS: Record<string, Command> = { ...TABLE, '--data': withDataPrefix(() => TABLE) };
@@ -57,6 +58,7 @@ Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặ
   kyso copy list [--year YYYY] [--json] | copy export ID -o OUT.pdf
   kyso report --from YYYY-MM-DD --to YYYY-MM-DD [-o FILE.pdf|FILE.xlsx] [--organisation TEXT]
       Báo cáo gửi, nhận văn bản điện tử (QN Đ11) | The electronic exchange report.
+  (liên thông | exchange: xem | see below)
   kyso archive add ID --record CODE --retention YEARS|permanent [--record-title T] [--incoming]
   kyso archive search TEXT [--json]        Tìm theo số, trích yếu, người ký, ngày | By number, title, signer, date.
   kyso archive list [--json]
@@ -75,4 +77,4 @@ Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặ
   Kiểm tra chữ ký dùng | Verification uses --trust PEM, --crl FILE, KYSO_TRUST, DATA/trust, DATA/crl; --online.
   kyso demo [--dir DIR] [--json]
       Chạy thử ba phương thức trên token SoftHSM2 và PKI tạm | The three methods on throw-away tokens and PKI.
-`;
+` + EXCHANGE_HELP;

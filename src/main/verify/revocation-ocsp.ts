@@ -35,7 +35,7 @@ export function parseOcsp(der: Buffer): ParsedOcsp {
     const code = resp.responseStatus.valueBlock.valueDec;
     if (code !== 0) out = { error: OCSP_RESPONSE_STATUS[code] ?? `status${code}` };
     else if (!resp.responseBytes || resp.responseBytes.responseType !== OCSP_BASIC) out = { error: 'notBasic' };
-    else out = { basic: pkijs.BasicOCSPResponse.fromBER(resp.responseBytes.response.valueBlock.valueHexView) };
+    else out = { basic: pkijs.BasicOCSPResponse.fromBER(new Uint8Array(resp.responseBytes.response.valueBlock.valueHexView)) };
   } catch {
     out = { error: 'malformed' };
   }

@@ -7,6 +7,7 @@ import type { FileVerdict, InboxItem } from '../../shared/contract.js';
 import { KysoError, toKysoError, type ErrorPayload } from '../../shared/errors.js';
 import { appendAudit } from '../store/audit.js';
 import type { SecrecyValue, UrgencyValue } from '../store/documents.js';
+import { incomingOf } from '../store/exchange.js';
 import { acceptInbox, getInbox, insertInbox, queryInbox, rejectInbox, type InboxQuery, type InboxRow } from '../store/inbox.js';
 import type { FileReport } from '../verify/verify.js';
 import { failed, inboxSubject, refuse, type DeskContext } from './context.js';
@@ -36,6 +37,17 @@ export interface InboxView extends InboxItem {
   signers: string[];
   sha256: string;
   decidedAt: string | null;
+  /** Received through the exchange: the sender's agency code, the edXML DocumentId and what the envelope said. */
+  organId?: string | null;
+  documentId?: string | null;
+  exchange?: {
+    progress: string;
+    frozen: string | null;
+    frozenReason: string | null;
+    replacedBy: string | null;
+    businessDocType: number;
+    envelopeSignature: { status: string; signer: string | null; reason: string | null };
+  };
 }
 
 export function inboxView(r: InboxRow): InboxView {
@@ -64,8 +76,20 @@ function senderOf(report: FileReport): string | null {
   return last?.signer ? (last.signer.organization ?? last.signer.commonName) : null;
 }
 
-/** Keeps one received file, verifies it and lists it in the inbox. */
-export async function importIncoming(ctx: DeskContext, o: { path?: string; move?: boolean; bytes?: Buffer; fileName?: string }, meta: IncomingMeta = {}): Promise<InboxView> {
+/** A received file kept in the store and verified, not yet listed. */
+export interface PreparedIncoming {
+  fileName: string;
+  sha256: string;
+  size: number;
+  report: FileReport;
+  secrecy: SecrecyValue;
+  at: Date;
+  /** What page 1 prints after "Số:" (the issuer's number and symbol), when it can be read. */
+  numberSymbol: string | null;
+}
+
+/** Keeps one received file in the store and verifies it; nothing is listed yet. */
+export async function prepareIncoming(ctx: DeskContext, o: { path?: string; move?: boolean; bytes?: Buffer; fileName?: string }): Promise<PreparedIncoming> {
   const fileName = o.fileName ?? (o.path ? basename(o.path) : 'received.pdf');
   const files = ctx.store.files;
   const staged = files.stagingPath('.pdf');
@@ -93,41 +117,50 @@ export async function importIncoming(ctx: DeskContext, o: { path?: string; move?
     }
     const mark = await findSecrecyMark(path).catch(() => undefined);
     // The number and symbol as page 1 prints it, when not given: duplicates are found by it.
-    const numberSymbol = meta.number ?? (await readIssuedNumber(path).catch(() => undefined)) ?? null;
-    const at = ctx.now();
-    const verdict = fileVerdict(report, at);
-    const signers = report.signatures.map((s) => s.signer?.commonName).filter((x): x is string => Boolean(x));
-    const row = ctx.store.tx(() => {
-      const db = ctx.store.db;
-      const id = insertInbox(db, {
-        file_name: fileName,
-        sha256: stored.sha256,
-        size: stored.size,
-        received_at: at.toISOString(),
-        sender: meta.sender ?? senderOf(report),
-        title: meta.title?.trim() || basename(fileName, extname(fileName)),
-        number_symbol: numberSymbol,
-        issue_date: meta.issueDate ?? null,
-        urgency: meta.urgency ?? 'normal',
-        secrecy: mark?.secrecy ?? 'none',
-        signers: signers.join('; '),
-        indication: report.indication,
-        verdict_json: JSON.stringify(verdict),
-        verified_at: at.toISOString(),
-      });
-      appendAudit(db, {
-        at: at.toISOString(),
-        actor: ctx.actor,
-        action: 'inbox.received',
-        subject: inboxSubject(id),
-        details: { fileName, sha256: stored.sha256, size: stored.size, indication: report.indication, subIndication: report.subIndication, signers, secrecy: mark?.secrecy ?? 'none' },
-      });
-      return getInbox(db, id);
-    });
-    return inboxView(row);
+    const numberSymbol = (await readIssuedNumber(path).catch(() => undefined)) ?? null;
+    return { fileName, sha256: stored.sha256, size: stored.size, report, secrecy: mark?.secrecy ?? 'none', at: ctx.now(), numberSymbol };
   } finally {
     rmSync(staged, { force: true });
   }
+}
+
+/** Lists a prepared file in the inbox, with its audit entry. Call inside a transaction. */
+export function insertIncoming(ctx: DeskContext, p: PreparedIncoming, meta: IncomingMeta = {}, details: Record<string, unknown> = {}): number {
+  const db = ctx.store.db;
+  const { report, fileName, at } = p;
+  const verdict = fileVerdict(report, at);
+  const signers = report.signatures.map((s) => s.signer?.commonName).filter((x): x is string => Boolean(x));
+  const id = insertInbox(db, {
+    file_name: fileName,
+    sha256: p.sha256,
+    size: p.size,
+    received_at: at.toISOString(),
+    sender: meta.sender ?? senderOf(report),
+    title: meta.title?.trim() || basename(fileName, extname(fileName)),
+    number_symbol: meta.number ?? p.numberSymbol ?? null,
+    issue_date: meta.issueDate ?? null,
+    urgency: meta.urgency ?? 'normal',
+    secrecy: p.secrecy,
+    signers: signers.join('; '),
+    indication: report.indication,
+    verdict_json: JSON.stringify(verdict),
+    verified_at: at.toISOString(),
+  });
+  appendAudit(db, {
+    at: at.toISOString(),
+    actor: ctx.actor,
+    action: 'inbox.received',
+    subject: inboxSubject(id),
+    details: { fileName, sha256: p.sha256, size: p.size, indication: report.indication, subIndication: report.subIndication, signers, secrecy: p.secrecy, ...details },
+  });
+  return id;
+}
+
+/** Keeps one received file, verifies it and lists it in the inbox. */
+export async function importIncoming(ctx: DeskContext, o: { path?: string; move?: boolean; bytes?: Buffer; fileName?: string }, meta: IncomingMeta = {}): Promise<InboxView> {
+  const p = await prepareIncoming(ctx, o);
+  const row = ctx.store.tx(() => getInbox(ctx.store.db, insertIncoming(ctx, p, meta)));
+  return inboxView(row);
 }
 
 export interface ImportResult {
@@ -161,8 +194,28 @@ export async function importIncomingPath(ctx: DeskContext, path: string, meta: I
   return out;
 }
 
+/** The inbox view with what the exchange knows of the item (sender's code, DocumentId, progress, recall). */
+export function inboxViewWithExchange(ctx: DeskContext, r: InboxRow): InboxView {
+  const v = inboxView(r);
+  const x = incomingOf(ctx.store.db, r.id);
+  if (!x) return v;
+  return {
+    ...v,
+    organId: x.from_organ_id,
+    documentId: x.edxml_document_id,
+    exchange: {
+      progress: x.progress,
+      frozen: x.frozen,
+      frozenReason: x.frozen_reason,
+      replacedBy: x.replaced_by === null ? null : String(x.replaced_by),
+      businessDocType: x.business_type,
+      envelopeSignature: { status: x.envelope_signature, signer: x.envelope_signer, reason: x.envelope_reason },
+    },
+  };
+}
+
 export function listInbox(ctx: DeskContext, q: InboxQuery = {}): InboxView[] {
-  return queryInbox(ctx.store.db, q).map(inboxView);
+  return queryInbox(ctx.store.db, q).map((r) => inboxViewWithExchange(ctx, r));
 }
 
 /**

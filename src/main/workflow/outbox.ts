@@ -6,6 +6,7 @@ import type { OutboxItem } from '../../shared/contract.js';
 import { KysoError } from '../../shared/errors.js';
 import { appendAudit } from '../store/audit.js';
 import { getDocument, getRevision, type UrgencyValue } from '../store/documents.js';
+import { statusHistory } from '../store/exchange.js';
 import { findOutbox, markSentRows, outboxRows, recallRows, recipientsOf } from '../store/outbox.js';
 import { docSubject, refuse, type DeskContext } from './context.js';
 import { failIfSecret } from './documents.js';
@@ -16,7 +17,8 @@ export interface OutboxView extends OutboxItem {
   state: 'waiting' | 'sent' | 'recalled';
   warning: SendWarning | null;
   paperCopyRequired: boolean;
-  recipients: Array<{ name: string; status: string }>;
+  /** Recipients reached through the exchange also carry their agency code and last status (01…16). */
+  recipients: Array<{ name: string; status: string; organId?: string; statusCode?: string | null; description?: string | null; at?: string | null; history?: Array<{ statusCode: string; description: string | null; at: string }> }>;
   sentAt: string | null;
   recalledAt: string | null;
   recallReason: string | null;
@@ -39,12 +41,31 @@ function view(ctx: DeskContext, r: Row, now: Date): OutboxView {
     late: waiting && now > new Date(r.send_by),
     warning: waiting ? sendWarning(issued, r.urgency as UrgencyValue, now, ctx.sendRules) : null,
     paperCopyRequired: r.paper_copy_required === 1,
-    recipients: recipientsOf(ctx.store.db, r.document_id).map((x) => ({ name: x.name, status: x.status })),
+    recipients: recipientsView(ctx, r.document_id),
     sentAt: r.sent_at,
     recalledAt: r.recalled_at,
     recallReason: r.recall_reason,
     sha256: currentFile(ctx, r.document_id),
   };
+}
+
+function recipientsView(ctx: DeskContext, documentId: number): OutboxView['recipients'] {
+  const rows = recipientsOf(ctx.store.db, documentId);
+  const history = rows.some((x) => x.organ_id) ? statusHistory(ctx.store.db, documentId) : [];
+  return rows.map((x) => {
+    if (!x.organ_id) return { name: x.name, status: x.status };
+    const mine = history.filter((h) => h.organ_id === x.organ_id);
+    const last = mine[mine.length - 1];
+    return {
+      name: x.name,
+      status: x.status,
+      organId: x.organ_id,
+      statusCode: last?.status_code ?? null,
+      description: last?.description ?? null,
+      at: last?.at ?? null,
+      history: mine.map((h) => ({ statusCode: h.status_code, description: h.description, at: h.at })),
+    };
+  });
 }
 
 /** The SHA-256 of the issued file (the document's current revision). */

@@ -152,6 +152,11 @@ export class WorkflowService {
     return this.store.dataDir;
   }
 
+  /** The desk's context, for the exchange engine that works beside the workflow. */
+  get context(): DeskContext {
+    return this.ctx;
+  }
+
   close(): void {
     this.store.close();
   }

@@ -184,7 +184,29 @@ export function InboxScreen() {
             <h2 className="wrap-anywhere">{item.title}</h2>
             <dl className="facts" data-testid="inbox-facts">
               <dt>{t('sender')}</dt>
-              <dd>{item.sender ?? '—'}</dd>
+              <dd>
+                {item.sender ?? '—'}
+                {item.organId ? ` (${item.organId})` : ''}
+              </dd>
+              {item.exchange && (
+                <>
+                  <dt>{t('envelopeSignature')}</dt>
+                  <dd data-testid="inbox-envelope">
+                    {t(`env_${item.exchange.envelopeSignature.status}` as Parameters<typeof t>[0])}
+                    {item.exchange.envelopeSignature.signer ? ` · ${item.exchange.envelopeSignature.signer}` : ''}
+                    {item.exchange.envelopeSignature.reason ? ` · ${item.exchange.envelopeSignature.reason}` : ''}
+                  </dd>
+                </>
+              )}
+              {item.exchange?.frozen && (
+                <>
+                  <dt>⚠</dt>
+                  <dd className="recall-note" data-testid="inbox-frozen">
+                    {t(`frozen_${item.exchange.frozen}` as Parameters<typeof t>[0])}
+                    {item.exchange.frozenReason ? `: ${item.exchange.frozenReason}` : ''}
+                  </dd>
+                </>
+              )}
               {item.number && (
                 <>
                   <dt>{t('number')}</dt>

@@ -90,7 +90,7 @@ export function OutboxScreen() {
                 </td>
                 <td className="title-col">
                   {x.title}
-                  {x.recipients.length > 0 && <div className="small muted">{t('recipientsAre', { list: x.recipients.map((r) => r.name).join(', ') })}</div>}
+                  {x.recipients.length > 0 && <div className="small muted">{t('recipientsAre', { list: x.recipients.map((r) => (r.statusCode ? `${r.name} (${r.statusCode} ${t(`st_${r.statusCode}` as Parameters<typeof t>[0])})` : r.name)).join(', ') })}</div>}
                   {x.paperCopyRequired && <div className="small muted">{t('paperCopy')}</div>}
                   {x.status === 'recalled' && x.recallReason && (
                     <div className="small recall-note" data-testid="recall-reason">

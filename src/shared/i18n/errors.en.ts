@@ -132,4 +132,8 @@ export const ERROR_MESSAGES_EN: Record<ErrorCode, ErrorText> = {
   EXCHANGE_UNREACHABLE: { message: 'The document exchange server {server} ({transport}) cannot be reached: {reason}.', hint: 'The document stays queued and is sent again automatically; if it persists, ask your IT officer to check the network and the server.' },
   EXCHANGE_REFUSED: { message: 'The document exchange server {server} ({transport}) refused: {reason}.', hint: 'It is not sent again as it is; check the recipient\'s address and the package, or tell your IT officer.' },
   EXCHANGE_AUTH: { message: 'The document exchange server {server} ({transport}) did not accept the credentials: {reason}.', hint: 'Check the account, the password or the system\'s secret key (in the environment variable named) with your IT officer.' },
+  EDXML_INVALID: { message: 'The edXML package cannot be read: element {element} {reason}.', hint: 'Ask the sender to send a package that follows QCVN 102:2016.' },
+  EXCHANGE_NOT_CONFIGURED: { message: 'Exchange is not configured: {what}.', hint: 'Use kyso exchange self / exchange receive / exchange peer add to configure it.' },
+  EXCHANGE_PEER_UNKNOWN: { message: 'The agency {organId} is not in the address book.', hint: 'Add it with kyso exchange peer add {organId} --name NAME --folder PATH.' },
+  EXCHANGE_DOCUMENT_FROZEN: { message: 'Incoming document {id} has been {state} and cannot be processed further.', hint: 'Recalled or replaced documents are kept unchanged for reference.' },
 };

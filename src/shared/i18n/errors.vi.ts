@@ -132,4 +132,8 @@ export const ERROR_MESSAGES_VI: Record<ErrorCode, ErrorText> = {
   EXCHANGE_UNREACHABLE: { message: 'Không kết nối được máy chủ trao đổi văn bản {server} ({transport}): {reason}.', hint: 'Văn bản vẫn nằm trong hàng đợi và sẽ được gửi lại tự động; nếu lỗi kéo dài, báo cán bộ CNTT kiểm tra mạng và máy chủ.' },
   EXCHANGE_REFUSED: { message: 'Máy chủ trao đổi văn bản {server} ({transport}) từ chối: {reason}.', hint: 'Văn bản không được gửi lại nguyên trạng; kiểm tra địa chỉ nơi nhận và gói tin, hoặc báo cán bộ CNTT.' },
   EXCHANGE_AUTH: { message: 'Máy chủ trao đổi văn bản {server} ({transport}) không chấp nhận thông tin đăng nhập: {reason}.', hint: 'Kiểm tra tài khoản, mật khẩu hoặc khóa bí mật của hệ thống (biến môi trường đã chỉ định) với cán bộ CNTT.' },
+  EDXML_INVALID: { message: 'Không đọc được gói edXML: phần tử {element} {reason}.', hint: 'Yêu cầu bên gửi gửi lại gói đúng chuẩn QCVN 102:2016.' },
+  EXCHANGE_NOT_CONFIGURED: { message: 'Chưa cấu hình liên thông: {what}.', hint: 'Dùng kyso exchange self / exchange receive / exchange peer add để cấu hình.' },
+  EXCHANGE_PEER_UNKNOWN: { message: 'Không có cơ quan {organId} trong sổ địa chỉ.', hint: 'Thêm bằng kyso exchange peer add {organId} --name TÊN --folder ĐƯỜNG_DẪN.' },
+  EXCHANGE_DOCUMENT_FROZEN: { message: 'Văn bản đến {id} đã bị {state} nên không xử lý tiếp được.', hint: 'Văn bản đã thu hồi hoặc thay thế được giữ nguyên để đối chiếu.' },
 };

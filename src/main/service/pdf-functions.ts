@@ -10,7 +10,8 @@ import { basename, join } from 'node:path';
 import { KysoError, toKysoError, type ErrorCode } from '../../shared/errors.js';
 import { isoVietnam, vietnamDay } from '../appearance/time.js';
 import type { Signer } from '../cms/signer.js';
-import { signIncoming } from '../sign/incoming.js';
+import { describeCertificate } from '../cms/certinfo.js';
+import { signIncomingStamp } from '../sign/incoming-stamp.js';
 import { signVisible, type VisibleOptions } from '../sign/visible.js';
 import { checkSignerCertificate, type SignerWarning } from '../trust/signer-check.js';
 import type { TrustStore } from '../verify/chain.js';
@@ -182,7 +183,20 @@ export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: stri
       warnings = checked.warnings;
       const common = { input: source, output, signer: opened.signer, chain: checked.chain, revocation: checked.revocation, reason: metaValue(req, 'Reason'), location: metaValue(req, 'Location') };
       if (fn === 'SignIncome') {
-        const r = await signIncoming({ ...common, stamp: { incomingNumber: docNumber!, arrived: issued, organisation: ctx.person.organisation } });
+        // The same "ĐẾN" stamp as `kyso inbox accept --stamp` (placement under "Số:", never over text).
+        const incomingNumber = Number.parseInt(docNumber!.trim(), 10);
+        if (!/^\d+$/.test(docNumber!.trim()) || !Number.isSafeInteger(incomingNumber) || incomingNumber <= 0)
+          throw new KysoError('SERVICE_REQUEST_INVALID', { reason: `DocNumber (số đến) must be a number, not "${docNumber}"` });
+        const when = req.IssuedDate.trim() ? new Date(req.IssuedDate.trim()) : new Date();
+        const cert = describeCertificate(opened.signer.certificate);
+        const r = await signIncomingStamp({
+          ...common,
+          content: {
+            organisation: ctx.person.organisation ?? cert.organization ?? cert.commonName,
+            incomingNumber,
+            arrivedAt: Number.isNaN(when.getTime()) ? new Date() : when,
+          },
+        });
         ({ signingTime, fieldName: field } = r);
         signerName = r.signer.commonName;
       } else {

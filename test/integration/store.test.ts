@@ -56,6 +56,9 @@ const SEED: Record<number, (db: Database.Database) => void> = {
   4: (db) => {
     appendAudit(db, { at: AT, actor: 'test', action: 'inbox.accepted', subject: 'inbox:1', details: { v: 4 } });
   },
+  5: (db) => {
+    appendAudit(db, { at: AT, actor: 'test', action: 'inbox.stamped', subject: 'inbox:1', details: { v: 5 } });
+  },
 };
 
 function schema(db: Database.Database): Array<{ type: string; name: string; sql: string | null }> {

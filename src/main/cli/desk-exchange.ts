@@ -7,7 +7,7 @@ import type { Signer } from '../cms/signer.js';
 import { resolveModulePath } from '../token/index.js';
 import { tokenSigner } from '../workflow/token.js';
 import { parseId } from '../workflow/context.js';
-import { addPeer, configureInbox, configureSelf, decideExchanged, queueDocument, recallDocument, setIncomingProgress, storeBytes, sync } from '../exchange/engine.js';
+import { addPeer, configureInbox, configureSelf, queueDocument, recallDocument, setIncomingProgress, storeBytes, sync } from '../exchange/engine.js';
 import { forwardDocument } from '../exchange/routing.js';
 import type { Attachment, ParsedEnvelope } from '../exchange/edxml-model.js';
 import { parseEdxml } from '../exchange/edxml-read.js';
@@ -137,20 +137,6 @@ const recall: Command = async (argv) => {
   );
 };
 
-const decide =
-  (accept: boolean): Command =>
-  async (argv) => {
-    const p = parseDesk(argv, { reason: { type: 'string' } });
-    const id = one(p, 'inbox id');
-    const reason = accept ? undefined : required(p, 'reason');
-    return withDesk(p, (desk) => {
-      const item = decideExchanged(desk.context, parseId(id), accept ? { accept: true } : { accept: false, reason: reason! });
-      if (!json(p, { id: item.id, status: item.status, incomingNumber: item.incomingNumber, reason: item.reason, decidedAt: item.decidedAt }))
-        out(accept ? `Đã tiếp nhận, số đến ${item.incomingNumber} | Accepted, incoming number ${item.incomingNumber}` : `Đã trả lại: ${item.reason} | Rejected: ${item.reason}`);
-      return 0;
-    });
-  };
-
 const progress =
   (what: 'assigned' | 'processing' | 'done'): Command =>
   async (argv) => {
@@ -232,8 +218,6 @@ export const EXCHANGE_COMMANDS: Record<string, Command> = {
   'exchange sync': syncCmd,
   'outbox send': send,
   'outbox recall': recall,
-  'inbox accept': decide(true),
-  'inbox reject': decide(false),
   'inbox assign': progress('assigned'),
   'inbox process': progress('processing'),
   'inbox done': progress('done'),

@@ -6,6 +6,8 @@ import { int, list, required, str } from './args.js';
 import { urgency } from './desk-doc.js';
 import { json, one, out, parseDesk, withDesk, type Command } from './desk.js';
 import { TOKEN_OPTIONS, withToken } from './desk-token.js';
+import { answerAccepted, decideExchanged } from '../exchange/engine.js';
+import { parseId } from '../workflow/context.js';
 import type { IncomingBooksView, SignerSource } from '../workflow/service.js';
 
 const importCmd: Command = async (argv) => {
@@ -44,6 +46,8 @@ const decide =
       return withToken(p, (source) =>
         withDesk(p, async (desk) => {
           const item = await desk.acceptAndStamp(id, source, { organisation: str(p, 'organisation') });
+          // Came through the exchange: the sender is told it was accepted (03), as without the stamp.
+          answerAccepted(desk.context, parseId(item.id));
           if (!json(p, { id: item.id, status: item.status, incomingNumber: item.incomingNumber, decidedAt: item.decidedAt, stamped: item.stamped, sha256: item.currentSha256, duplicates: item.duplicates }))
             out(`Đã tiếp nhận và đóng dấu ĐẾN, số đến ${item.incomingNumber} | Accepted and stamped, incoming number ${item.incomingNumber}`);
           printDuplicates(item);
@@ -52,7 +56,8 @@ const decide =
       );
     }
     return withDesk(p, (desk) => {
-      const item = desk.decideIncoming(id, accept ? { accept: true } : { accept: false, reason: reason! });
+      // Through the exchange engine: an item that came by edXML is answered to its sender (03 / 02).
+      const item = decideExchanged(desk.context, parseId(id), accept ? { accept: true } : { accept: false, reason: reason! });
       const books = desk.incomingBooks(id);
       if (!json(p, { id: item.id, status: item.status, incomingNumber: item.incomingNumber, reason: item.reason, decidedAt: item.decidedAt, duplicates: books.duplicates }))
         out(

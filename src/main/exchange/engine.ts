@@ -256,6 +256,18 @@ export function decideExchanged(ctx: DeskContext, id: number, decision: { accept
   });
 }
 
+/**
+ * An item accepted by another path (accepted and stamped with "ĐẾN" in one step): answered 03 to
+ * its sender when it came through the exchange; nothing when it came by hand.
+ */
+export function answerAccepted(ctx: DeskContext, id: number): void {
+  const facts = frozenCheck(ctx, id);
+  if (!facts) return;
+  const row = getInbox(ctx.store.db, id);
+  if (row.status !== 'accepted') return;
+  ctx.store.tx(() => queueStatus(ctx, facts, '03', `Tiếp nhận, vào sổ văn bản đến số ${row.incoming_number} | Accepted, incoming number ${row.incoming_number}`, ctx.now()));
+}
+
 const PROGRESS: Record<'assigned' | 'processing' | 'done', { code: StatusCode; text: string }> = {
   assigned: { code: '04', text: 'Phân công xử lý | Assigned' },
   processing: { code: '05', text: 'Đang xử lý | In process' },

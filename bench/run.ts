@@ -15,6 +15,7 @@ import { makeScannedPdf } from '../test/fixtures/corpus.js';
 import { makeNssDb, pdfsig } from '../test/fixtures/judges.js';
 import { repoRoot } from '../test/fixtures/tmp.js';
 import { benchExchange, printExchange } from './exchange.js';
+import { benchExchangeMail } from './exchange-mail.js';
 import { benchInbox } from './inbox.js';
 import { benchWeb } from './web.js';
 import { benchArchive } from './archive.js';
@@ -163,15 +164,17 @@ async function main(): Promise<void> {
     benchArchive({ signed: kysoOut, dir: join(OUT, 'archive'), kyso: KYSO, rootPem: pki.rootPemPath, crls: [pki.crlDerPath, pki.rootCrlDerPath] });
 }
 
-// KYSO_BENCH_ONLY=web runs only the web-mode rows (large scans through the browser).
-if (process.env.KYSO_BENCH_ONLY !== 'web') {
+// KYSO_BENCH_ONLY=web runs only the web-mode rows (large scans through the browser);
+// KYSO_BENCH_ONLY=exchange runs the exchange part alone (the folder transport, then the mail transport).
+const only = process.env.KYSO_BENCH_ONLY;
+if (!only) {
   await main();
   if (!(await benchInbox())) process.exitCode = 1;
 }
-if (!(await benchWeb())) process.exitCode = 1;
-// KYSO_BENCH_ONLY=exchange runs the exchange part alone.
-if (process.env.KYSO_BENCH_ONLY !== 'exchange') {
-  await main();
-  if (!(await benchInbox())) process.exitCode = 1;
+if (!only || only === 'web') {
+  if (!(await benchWeb())) process.exitCode = 1;
 }
-printExchange(await benchExchange());
+if (!only || only === 'exchange') {
+  printExchange(await benchExchange());
+  if (!(await benchExchangeMail()).ok) process.exitCode = 1;
+}

@@ -136,7 +136,9 @@ function bundleCli(esbuild) {
     ...common,
     // pdf.js (text positions for placing visible signatures) is an ES module that loads its own worker
     // file: it stays in node_modules and is imported only when a placement reads the document's text.
-    external: ['pkcs11js', 'better-sqlite3', 'electron', 'pdfjs-dist'],
+    // The mail transport's libraries (imapflow, nodemailer) likewise stay in node_modules: the exchange
+    // engine imports the mail transport only when a desk's inbox or a peer uses mail.
+    external: ['pkcs11js', 'better-sqlite3', 'electron', 'pdfjs-dist', 'imapflow', 'nodemailer'],
     define: { 'import.meta.url': '__kysoModuleUrl' },
     banner: { js: "var __kysoModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
   };

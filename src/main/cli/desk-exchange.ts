@@ -1,6 +1,6 @@
 // `kyso exchange …`, `kyso edxml parse`, and the exchange-aware inbox and outbox commands:
 // documents travel between desks and agencies as edXML (QCVN 102:2016) with their statuses.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { errorLine, KysoError } from '../../shared/errors.js';
 import type { Signer } from '../cms/signer.js';
@@ -72,14 +72,59 @@ const peerList: Command = async (argv) => {
 };
 
 const receive: Command = async (argv) => {
-  // --folder PATH here; the mail (--imap/--smtp/--user/--password-env) and axis (--axis URL
-  // --system-id --secret-env) options are added beside it with their transports.
-  const p = parseDesk(argv, { folder: { type: 'string' } });
+  // --folder PATH; or the mail inbox (--imap/--smtp/--user/--password-env [--ca]); or the axis
+  // (--axis URL --system-id --secret-env). Only the NAMES of the variables holding the password or
+  // the secret are stored; their values are read from the environment at each sync.
+  const p = parseDesk(argv, {
+    folder: { type: 'string' },
+    imap: { type: 'string' },
+    smtp: { type: 'string' },
+    user: { type: 'string' },
+    'password-env': { type: 'string' },
+    ca: { type: 'string' },
+    axis: { type: 'string' },
+    'system-id': { type: 'string' },
+    'secret-env': { type: 'string' },
+  });
   const folder = str(p, 'folder');
-  if (!folder) throw new KysoError('USAGE', { reason: 'give the inbox: --folder PATH' });
+  const mail = ['imap', 'smtp', 'user', 'password-env', 'ca'].some((k) => str(p, k) !== undefined);
+  const axis = ['axis', 'system-id', 'secret-env'].some((k) => str(p, k) !== undefined);
+  if ([Boolean(folder), mail, axis].filter(Boolean).length !== 1)
+    throw new KysoError('USAGE', { reason: 'give the inbox: --folder PATH, or --imap URL --smtp URL --user U --password-env VAR [--ca PEM], or --axis URL --system-id ID --secret-env VAR' });
+  const envName = (k: string): string => {
+    const v = required(p, k);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) throw new KysoError('USAGE', { reason: `--${k} takes the NAME of an environment variable, not its value` });
+    return v;
+  };
+  let kind: 'folder' | 'mail' | 'axis';
+  let address: string;
+  let config: Record<string, string> = {};
+  if (folder) {
+    kind = 'folder';
+    address = resolve(folder);
+  } else if (mail) {
+    const { parseMailUrl } = await import('../exchange/config-mail.js');
+    const imapUrl = required(p, 'imap');
+    const smtpUrl = required(p, 'smtp');
+    parseMailUrl(imapUrl, 'imap');
+    parseMailUrl(smtpUrl, 'smtp');
+    kind = 'mail';
+    address = required(p, 'user');
+    config = { imapUrl, smtpUrl, user: address, passwordEnv: envName('password-env') };
+    const ca = str(p, 'ca');
+    if (ca !== undefined) {
+      config.ca = resolve(ca);
+      if (!existsSync(config.ca)) throw new KysoError('FILE_NOT_FOUND', { path: config.ca });
+    }
+  } else {
+    kind = 'axis';
+    address = required(p, 'axis');
+    if (!/^https?:\/\/[^/\s]+/i.test(address)) throw new KysoError('USAGE', { reason: '--axis takes an http:// or https:// address' });
+    config = { url: address, systemId: required(p, 'system-id'), secretEnv: envName('secret-env') };
+  }
   return withDesk(p, (desk) => {
-    const s = configureInbox(desk.context, 'folder', resolve(folder));
-    if (!json(p, { organId: s.organ_id, inbox: { kind: s.inbox_kind, address: s.inbox_address } })) out(`Hộp nhận | Inbox: ${s.inbox_kind} ${s.inbox_address}`);
+    const s = configureInbox(desk.context, kind, address, config);
+    if (!json(p, { organId: s.organ_id, inbox: { kind: s.inbox_kind, address: s.inbox_address, config } })) out(`Hộp nhận | Inbox: ${s.inbox_kind} ${s.inbox_address}`);
     return 0;
   });
 };
@@ -231,6 +276,8 @@ Liên thông văn bản (edXML, QCVN 102:2016) | Document exchange:
   kyso exchange peer add ORGAN_ID --name NAME (--folder PATH | --email ADDRESS | --axis)
   kyso exchange peer list [--json]
   kyso exchange receive --folder PATH      Hộp nhận của bàn này | This desk's inbox.
+  kyso exchange receive --imap URL --smtp URL --user U --password-env VAR [--ca PEM]
+  kyso exchange receive --axis URL --system-id ID --secret-env VAR
   kyso exchange sync [--json]              Gửi hàng đợi, nhận, cập nhật trạng thái | Send, receive, statuses.
   kyso outbox send ID --to ORGAN_ID... [--replaces ID | --updates ID] [--token LABEL --pin-env VAR]
   kyso outbox recall ID --reason TEXT [--token LABEL --pin-env VAR]

@@ -462,7 +462,7 @@ async function receiveOne(ctx: DeskContext, self: X.SelfRow, pkg: IncomingPackag
 }
 
 /** Sends every queued package that is due; a failure is kept for a retry after its backoff. */
-async function sendDue(ctx: DeskContext, transport: (kind: X.TransportKind) => Transport, report: SyncReport): Promise<void> {
+async function sendDue(ctx: DeskContext, transport: (kind: X.TransportKind) => Promise<Transport>, report: SyncReport): Promise<void> {
   const db = ctx.store.db;
   for (;;) {
     const due = X.dueQueue(db, ctx.now().toISOString(), 200);
@@ -471,7 +471,7 @@ async function sendDue(ctx: DeskContext, transport: (kind: X.TransportKind) => T
       const peer = X.findPeer(db, q.organ_id);
       try {
         if (!peer) throw new KysoError('EXCHANGE_PEER_UNKNOWN', { organId: q.organ_id });
-        const r = await transport(peer.transport).send({ queueId: q.id, organId: q.organ_id, address: peer.address, fileName: q.file_name, path: ctx.store.files.require(q.sha256), sha256: q.sha256, subject: q.subject });
+        const r = await (await transport(peer.transport)).send({ queueId: q.id, organId: q.organ_id, address: peer.address, fileName: q.file_name, path: ctx.store.files.require(q.sha256), sha256: q.sha256, subject: q.subject });
         crashPoint('exchange-after-send');
         const at = ctx.now().toISOString();
         ctx.store.tx(() => {
@@ -497,15 +497,18 @@ async function sendDue(ctx: DeskContext, transport: (kind: X.TransportKind) => T
 }
 
 /** One pass: send what is due, take in what has arrived (statuses applied as they come). */
-export async function sync(ctx: DeskContext, o: { transport?: (kind: X.TransportKind, self: X.SelfRow) => Transport } = {}): Promise<SyncReport> {
+export async function sync(ctx: DeskContext, o: { transport?: (kind: X.TransportKind, self: X.SelfRow) => Transport | Promise<Transport>; env?: NodeJS.ProcessEnv } = {}): Promise<SyncReport> {
   const db = ctx.store.db;
   const self = X.requireSelf(db);
-  const open = o.transport ?? openTransport;
-  const transports = new Map<string, Transport>();
-  const transport = (kind: X.TransportKind): Transport => {
+  const open = o.transport ?? ((kind: X.TransportKind, s: X.SelfRow) => openTransport(kind, s, { dataDir: ctx.store.dataDir, env: o.env }));
+  // One transport per kind for the pass, opened on first use (mail and axis load their code then);
+  // a kind that cannot be opened fails each of its packages (retried later), not the whole pass.
+  const transports = new Map<string, Promise<Transport>>();
+  const transport = (kind: X.TransportKind): Promise<Transport> => {
     let t = transports.get(kind);
     if (!t) {
-      t = open(kind, self);
+      t = Promise.resolve().then(() => open(kind, self));
+      t.catch(() => undefined);
       transports.set(kind, t);
     }
     return t;
@@ -514,7 +517,7 @@ export async function sync(ctx: DeskContext, o: { transport?: (kind: X.Transport
   try {
     await sendDue(ctx, transport, report);
     if (self.inbox_kind && self.inbox_address) {
-      const t = transport(self.inbox_kind);
+      const t = await transport(self.inbox_kind);
       for (;;) {
         const pkgs = await t.receive(200);
         if (pkgs.length === 0) break;
@@ -529,7 +532,7 @@ export async function sync(ctx: DeskContext, o: { transport?: (kind: X.Transport
       await sendDue(ctx, transport, report);
     }
   } finally {
-    for (const t of transports.values()) await t.close();
+    for (const t of transports.values()) await t.then((x) => x.close(), () => undefined);
   }
   return report;
 }

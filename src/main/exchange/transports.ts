@@ -1,20 +1,51 @@
 // Which transport carries a package: the one place that turns a configured kind into a Transport.
-// The folder transport is here; the mail (SMTP/IMAP) and axis (REST) transports plug in below.
+// The folder transport is built in; the mail (SMTP out, IMAP in) and axis (REST) transports are
+// loaded only when a desk uses them (dynamic import), so the other commands never load their code.
+// Their settings live in the desk's own inbox configuration (self.inbox_config): server addresses,
+// the login and the NAME of the environment variable holding the password or secret, never a secret.
+import { join } from 'node:path';
 import { KysoError } from '../../shared/errors.js';
 import type { SelfRow, TransportKind } from '../store/exchange.js';
 import { FolderTransport } from './transport-folder.js';
 import type { Transport } from './transport.js';
 
+export interface TransportContext {
+  /** The desk's data folder: received packages are copied under it. */
+  dataDir: string;
+  /** Where password / secret variables are looked up (process.env by default). */
+  env?: NodeJS.ProcessEnv;
+}
+
+function configOf(kind: TransportKind, self: SelfRow): Record<string, unknown> {
+  if (self.inbox_kind !== kind) {
+    throw new KysoError('EXCHANGE_NOT_CONFIGURED', { what: `the ${kind} transport: configure it with kyso exchange receive ${kind === 'mail' ? '--imap URL --smtp URL --user U --password-env VAR' : '--axis URL --system-id ID --secret-env VAR'}` });
+  }
+  try {
+    return JSON.parse(self.inbox_config || '{}') as Record<string, unknown>;
+  } catch {
+    throw new KysoError('EXCHANGE_NOT_CONFIGURED', { what: `the ${kind} transport's stored configuration is unreadable` });
+  }
+}
+
 /**
  * A transport of this kind for this desk: it sends to any address of its kind and receives from
  * the desk's own inbox when that inbox is of this kind (self.inbox_config holds its settings).
+ * Mail and axis need the desk's inbox to be of their kind: it holds their servers and login.
  */
-export function openTransport(kind: TransportKind, self: SelfRow): Transport {
+export async function openTransport(kind: TransportKind, self: SelfRow, ctx: TransportContext): Promise<Transport> {
+  const env = ctx.env ?? process.env;
   switch (kind) {
     case 'folder':
       return new FolderTransport(self.inbox_kind === 'folder' && self.inbox_address ? self.inbox_address : undefined);
-    case 'mail': // the mail transport (SMTP out, IMAP in) is added here
-    case 'axis': // the national axis / LGSP transport (REST) is added here
-      throw new KysoError('EXCHANGE_NOT_CONFIGURED', { what: `the ${kind} transport is not available in this build` });
+    case 'mail': {
+      const config = configOf('mail', self);
+      const { mailTransportFromConfig } = await import('./config-mail.js');
+      return mailTransportFromConfig(config as Parameters<typeof mailTransportFromConfig>[0], { env, receiveDir: join(ctx.dataDir, 'exchange', 'mail-in') });
+    }
+    case 'axis': {
+      const config = configOf('axis', self);
+      const { axisTransportFromConfig } = await import('./config-axis.js');
+      return axisTransportFromConfig(config as Parameters<typeof axisTransportFromConfig>[0], { env, receiveDir: join(ctx.dataDir, 'exchange', 'axis-in') });
+    }
   }
 }

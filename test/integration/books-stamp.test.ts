@@ -16,7 +16,7 @@ import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
 import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
-import { runTool } from '../fixtures/tools.js';
+import { runAsync, runTool, toolEnv } from '../fixtures/tools.js';
 import { PdfReader } from '../../src/main/pdf/reader.js';
 import type { StampGeometry } from '../../src/main/sign/incoming-stamp.js';
 import { createApp } from '../../src/main/api/services.js';
@@ -228,7 +228,9 @@ td { vertical-align: top; text-align: center } p { margin: 0 } .b { text-align: 
     const dir = join(work, 'office');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'cong-van.html'), html);
-    runTool('soffice', ['--headless', `-env:UserInstallation=file://${join(dir, 'profile')}`, '--convert-to', 'pdf:writer_web_pdf_Export', '--outdir', dir, join(dir, 'cong-van.html')], { timeoutMs: 120_000 });
+    // Asynchronous: LibreOffice's first start can take long, and the worker must keep answering vitest.
+    const lo = await runAsync('soffice', ['--headless', `-env:UserInstallation=file://${join(dir, 'profile')}`, '--convert-to', 'pdf:writer_web_pdf_Export', '--outdir', dir, join(dir, 'cong-van.html')], toolEnv());
+    expect(lo.status, lo.stderr).toBe(0);
     const draft = join(dir, 'cong-van.pdf');
     expect(runTool('pdftotext', [draft, '-']).stdout).toContain('Số: 145/SYT-VP');
     // Sent by the Sở Y tế (organisation signature, no image), received and stamped by another agency.

@@ -34,7 +34,7 @@ import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
 import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
-import { runTool } from '../fixtures/tools.js';
+import { runAsync, runTool, toolEnv } from '../fixtures/tools.js';
 
 const pki = await sharedTestPki();
 let hsm: SoftHsm;
@@ -226,7 +226,9 @@ describe('the three methods', () => {
     writeFileSync(html, '<html><body><h1>PHỤ LỤC</h1><p>Danh sách đơn vị áp dụng Quy chế ký số: Văn phòng Sở, Trung tâm Kiểm soát bệnh tật.</p></body></html>');
     const docxDir = join(work, 'docx');
     mkdirSync(docxDir, { recursive: true });
-    runTool('soffice', [`-env:UserInstallation=file://${join(work, 'lo-profile')}`, '--headless', '--convert-to', 'docx:MS Word 2007 XML', '--outdir', docxDir, html], { timeoutMs: 180_000 });
+    // Asynchronous: LibreOffice's first start can take long, and the worker must keep answering vitest.
+    const lo = await runAsync('soffice', [`-env:UserInstallation=file://${join(work, 'lo-profile')}`, '--headless', '--convert-to', 'docx:MS Word 2007 XML', '--outdir', docxDir, html], toolEnv());
+    expect(lo.status, lo.stderr).toBe(0);
     const docx = join(docxDir, 'phu-luc.docx');
     expect(existsSync(docx)).toBe(true);
     const a = await desk.attach(d.id, { path: docx });

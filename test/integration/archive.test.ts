@@ -15,7 +15,7 @@
 //   - `doc add --pdfa`: Ghostscript PDF/A-2b (with OCR for a scan), LibreOffice PDF/A-2 for Word.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ import { officeDrafts } from '../fixtures/office-drafts.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
 import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { trustingDataFolder } from '../fixtures/desk-data.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
@@ -166,13 +167,7 @@ function ok(r: Run): Run {
 
 let dataNo = 0;
 function dataDir(): string {
-  const d = join(work, `data-${++dataNo}`);
-  mkdirSync(join(d, 'trust'), { recursive: true });
-  mkdirSync(join(d, 'crl'), { recursive: true });
-  copyFileSync(pki.rootPemPath, join(d, 'trust', 'root.pem'));
-  copyFileSync(pki.crlDerPath, join(d, 'crl', 'sub-ca.crl'));
-  copyFileSync(pki.rootCrlDerPath, join(d, 'crl', 'root.crl'));
-  return d;
+  return trustingDataFolder(pki, join(work, `data-${++dataNo}`));
 }
 
 const TOKEN = { drafter: 'KYSO-DRAFTER', leader: 'KYSO-LEADER', org: 'KYSO-ORG' } as const;

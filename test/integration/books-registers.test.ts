@@ -9,8 +9,9 @@
 //     TRÍCH SAO of chosen pages, judged by pdfsig, marks read by pdftotext, registered and linked;
 //   - the exchange report (QN Đ11) as PDF (with its chart) and XLSX;
 //   - screenshots of the registers and the report are written to test-output/screenshots.
+import { trustingDataFolder } from '../fixtures/desk-data.js';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -72,12 +73,7 @@ beforeAll(async () => {
   work = makeTempDir('books-registers');
   mkdirSync(SHOTS, { recursive: true });
   nss = makeNssDb(join(work, 'nss'), [pki.root.certPem]);
-  data = join(work, 'data');
-  mkdirSync(join(data, 'trust'), { recursive: true });
-  mkdirSync(join(data, 'crl'), { recursive: true });
-  copyFileSync(pki.rootPemPath, join(data, 'trust', 'root.pem'));
-  copyFileSync(pki.crlDerPath, join(data, 'crl', 'sub-ca.crl'));
-  copyFileSync(pki.rootCrlDerPath, join(data, 'crl', 'root.crl'));
+  data = trustingDataFolder(pki, join(work, 'data'));
 }, 120_000);
 
 afterAll(() => {

@@ -6,7 +6,7 @@
 // and the record number are filled in a further signed revision; the same number from the same
 // issuer arriving again is warned about, side by side; every step is in the audit log.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectJudgedValid } from '../fixtures/expect.js';
@@ -15,6 +15,7 @@ import { changedOutside, countInk, makeNd30Pdf, pixelBox, renderPage, savePng } 
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
 import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { trustingDataFolder } from '../fixtures/desk-data.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runAsync, runTool, toolEnv } from '../fixtures/tools.js';
 import { PdfReader } from '../../src/main/pdf/reader.js';
@@ -61,13 +62,7 @@ function ok(r: Run): Run {
 
 let dataNo = 0;
 function dataDir(): string {
-  const d = join(work, `data-${++dataNo}`);
-  mkdirSync(join(d, 'trust'), { recursive: true });
-  mkdirSync(join(d, 'crl'), { recursive: true });
-  copyFileSync(pki.rootPemPath, join(d, 'trust', 'root.pem'));
-  copyFileSync(pki.crlDerPath, join(d, 'crl', 'sub-ca.crl'));
-  copyFileSync(pki.rootCrlDerPath, join(d, 'crl', 'root.crl'));
-  return d;
+  return trustingDataFolder(pki, join(work, `data-${++dataNo}`));
 }
 
 const T = ['--pin-env', 'KYSO_TEST_PIN'];

@@ -11,7 +11,7 @@
 //   - `kyso demo` works from the app, not from the test fixtures.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -22,6 +22,7 @@ import { makeNd30Pdf } from '../fixtures/nd30.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
 import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { trustingDataFolder } from '../fixtures/desk-data.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 
 const pki = await sharedTestPki();
@@ -49,13 +50,7 @@ afterAll(() => removeTempDir(work));
 let dataNo = 0;
 /** A data folder with the test root trusted and the CRLs loaded, as the settings screen keeps them. */
 function dataDir(): string {
-  const d = join(work, `data-${++dataNo}`);
-  mkdirSync(join(d, 'trust'), { recursive: true });
-  mkdirSync(join(d, 'crl'), { recursive: true });
-  copyFileSync(pki.rootPemPath, join(d, 'trust', 'root.pem'));
-  copyFileSync(pki.crlDerPath, join(d, 'crl', 'sub-ca.crl'));
-  copyFileSync(pki.rootCrlDerPath, join(d, 'crl', 'root.crl'));
-  return d;
+  return trustingDataFolder(pki, join(work, `data-${++dataNo}`));
 }
 
 interface Run {

@@ -9,7 +9,7 @@
 // third. Judged by pdfsig (valid and trusted), qpdf --check, pdftotext (the filled number and
 // date read back) and pdftoppm (each image in its place, found from poppler's own word boxes).
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findInLines, openDocumentText } from '../../src/main/appearance/anchors.js';
@@ -21,6 +21,7 @@ import { LEADER_NAME, LEADER_TITLE, officeDrafts, scrambledNd30, type OfficeDraf
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
 import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { trustingDataFolder } from '../fixtures/desk-data.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
@@ -52,13 +53,7 @@ type Producer = (typeof PRODUCERS)[number];
 
 let dataNo = 0;
 function dataDir(): string {
-  const d = join(work, `data-${++dataNo}`);
-  mkdirSync(join(d, 'trust'), { recursive: true });
-  mkdirSync(join(d, 'crl'), { recursive: true });
-  copyFileSync(pki.rootPemPath, join(d, 'trust', 'root.pem'));
-  copyFileSync(pki.crlDerPath, join(d, 'crl', 'sub-ca.crl'));
-  copyFileSync(pki.rootCrlDerPath, join(d, 'crl', 'root.crl'));
-  return d;
+  return trustingDataFolder(pki, join(work, `data-${++dataNo}`));
 }
 
 async function kyso(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {

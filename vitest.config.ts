@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    reporters: ['default'],
+    reporters: ['default', './test/unhandled-reporter.ts'],
+    // Unhandled errors are judged by test/unhandled-reporter.ts: all fail the run but vitest's own worker RPC timeout.
+    dangerouslyIgnoreUnhandledErrors: true,
   },
 });

@@ -129,6 +129,7 @@ export const ERROR_MESSAGES_VI: Record<ErrorCode, ErrorText> = {
   SERVICE_CA_INSTALL_FAILED: { message: 'Không cài (hoặc gỡ) được chứng thư CA cục bộ của Kyso vào {store} ({reason}).', hint: 'Đóng trình duyệt rồi chạy lại lệnh; nếu vẫn lỗi, báo cán bộ CNTT.' },
   SERVICE_TOOL_MISSING: { message: 'Thiếu công cụ {tool} để cài chứng thư vào kho tin cậy của trình duyệt.', hint: 'Trên Debian/Ubuntu: cài gói libnss3-tools (apt-get install libnss3-tools).' },
   SERVICE_PORT_IN_USE: { message: 'Cổng {port} trên 127.0.0.1 đang được chương trình khác dùng (có thể là dịch vụ ký số VGCA).', hint: 'Tắt dịch vụ ký số khác trước khi chạy Kyso, hoặc chọn cổng khác bằng --port.' },
+  SERVICE_REQUEST_GONE: { message: 'Yêu cầu ký này không còn chờ: trang đã đóng, đã quá thời gian chờ, hoặc đã được trả lời.', hint: 'Ký lại từ phần mềm quản lý văn bản nếu cần.' },
   EXCHANGE_UNREACHABLE: { message: 'Không kết nối được máy chủ trao đổi văn bản {server} ({transport}): {reason}.', hint: 'Văn bản vẫn nằm trong hàng đợi và sẽ được gửi lại tự động; nếu lỗi kéo dài, báo cán bộ CNTT kiểm tra mạng và máy chủ.' },
   EXCHANGE_REFUSED: { message: 'Máy chủ trao đổi văn bản {server} ({transport}) từ chối: {reason}.', hint: 'Văn bản không được gửi lại nguyên trạng; kiểm tra địa chỉ nơi nhận và gói tin, hoặc báo cán bộ CNTT.' },
   EXCHANGE_AUTH: { message: 'Máy chủ trao đổi văn bản {server} ({transport}) không chấp nhận thông tin đăng nhập: {reason}.', hint: 'Kiểm tra tài khoản, mật khẩu hoặc khóa bí mật của hệ thống (biến môi trường đã chỉ định) với cán bộ CNTT.' },

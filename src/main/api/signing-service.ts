@@ -213,7 +213,8 @@ export class AppSigningService {
   pending(): ServicePending[] {
     const out: ServicePending[] = [...this.questions.values()].map((q) => ({ kind: 'origin', id: q.id, origin: q.origin, askedAt: q.askedAt }));
     const s = this.current;
-    if (s && (s.giveFile || s.giveAnswer))
+    // Shown while it waits for the user and while the signature they asked for is made.
+    if (s && (s.giveFile || s.giveAnswer || s.round))
       out.push({
         kind: 'signing',
         id: s.id,

@@ -263,7 +263,7 @@ export function createServices(ctx: AppContext): Services {
     'service.removeCa': () => signingService.trustCa('remove'),
     'service.pending': () => signingService.pending(),
     'service.answerOrigin': (i) => (signingService.answerOrigin(i.id, i.allow), { ok: true as const }),
-    'service.chooseFile': (i) => (signingService.chooseFile(i.id, i.file.sha256), { ok: true as const }),
+    'service.chooseFile': (i) => (signingService.chooseFile(i.id, i.file), { ok: true as const }),
     'service.answerSigning': (i) => signingService.answerSigning(i.id, i.token, i.pin),
     'service.cancel': (i) => (signingService.cancel(i.id), { ok: true as const }),
   };

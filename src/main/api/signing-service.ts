@@ -61,7 +61,7 @@ interface Signing {
   /** The file the user chose (an upload, removed when the call ends). */
   pickedUpload: string | null;
   token: ChosenToken | null;
-  giveFile?: (path: string | Error) => void;
+  giveFile?: (file: { path: string; name: string } | Error) => void;
   giveAnswer?: (a: { pin: string; token: ChosenToken } | 'cancel') => void;
   /** The window's answerSigning call, waiting for how it ended. */
   round?: (o: ServiceOutcome) => void;
@@ -237,12 +237,12 @@ export class AppSigningService {
     q.answer(allow);
   }
 
-  chooseFile(id: string, sha256: string): void {
+  chooseFile(id: string, file: { name: string; sha256: string }): void {
     const s = this.waiting(id);
     if (!s.giveFile) throw new KysoError('SERVICE_REQUEST_GONE', { id });
-    const path = this.d.uploads.require(sha256);
-    s.pickedUpload = sha256;
-    s.giveFile(path);
+    const path = this.d.uploads.require(file.sha256);
+    s.pickedUpload = file.sha256;
+    s.giveFile({ path, name: file.name });
   }
 
   answerSigning(id: string, token: ChosenToken, pin: string): Promise<ServiceOutcome> {
@@ -301,10 +301,10 @@ export class AppSigningService {
     });
   }
 
-  private pickFile(q: { origin: string; function: PdfFunction }): Promise<string | null> {
+  private pickFile(q: { origin: string; function: PdfFunction }): Promise<{ path: string; name: string } | null> {
     const s = this.begin(q.origin, q.function);
     s.needsFile = true;
-    const chosen = new Promise<string | Error>((resolve) => (s.giveFile = resolve));
+    const chosen = new Promise<{ path: string; name: string } | Error>((resolve) => (s.giveFile = resolve));
     return bounded(chosen, SIGNING_WAIT_MS, () => new KysoError('SERVICE_CANCELLED')).then((r) => {
       s.giveFile = undefined;
       if (r instanceof Error) throw r;

@@ -69,7 +69,7 @@ export interface PdfServiceContext {
   /** The app asks for the PIN again after a wrong one; the CLI answers Status 8 (its PIN does not change). */
   askAgainOnWrongPin?: boolean;
   /** The app asks the user for a file when the request names none; the CLI cannot. */
-  pickFile?: (q: { origin: string; function: PdfFunction }) => Promise<string | null>;
+  pickFile?: (q: { origin: string; function: PdfFunction }) => Promise<{ path: string; name: string } | null>;
   /** Told each call's answer once it is made, with Kyso's error when it failed (the app closes its confirmation panel). */
   settled?: (answer: ServiceResponse, error?: ErrorPayload) => void;
   images: PersonImages;
@@ -182,15 +182,17 @@ async function signPdfFunction(fn: PdfFunction, raw: unknown, origin: string, ct
     const uploadUrl = req.FileUploadHandler ? requestUrl(req.FileUploadHandler, origin) : undefined;
     if (uploadUrl) ctx.policy.checkFileUrl(uploadUrl, origin);
     let source: string;
+    let pickedName: string | undefined;
     if (sourceUrl) {
       source = join(callDir, 'source.pdf');
       await fetchSource({ url: sourceUrl, origin, policy: ctx.policy, session, dest: source, limits: ctx.limits });
     } else {
       const picked = ctx.pickFile ? await ctx.pickFile({ origin, function: fn }) : null;
       if (!picked) throw new KysoError('SERVICE_NO_FILE');
-      source = picked;
+      source = picked.path;
+      pickedName = picked.name;
     }
-    const fileName = documentName(sourceUrl, source);
+    const fileName = documentName(sourceUrl, pickedName ?? source);
     subject = fileName;
     if (!isPdfFile(source)) throw new KysoError('PDF_NOT_PDF', { path: fileName });
 

@@ -373,7 +373,7 @@ const TEXTS = {
   svcChooseFile: ['Trang không gửi văn bản: chọn tệp PDF cần ký.', 'The page sent no document: choose the PDF to sign.'],
   svcChooseButton: ['Chọn tệp PDF', 'Choose a PDF'],
   svcSign: ['Ký', 'Sign'],
-  svcSignWhat: ['{function} cho trang {origin}: {file}', '{function} for {origin}: {file}'],
+  svcSignWhat: ['{function} cho trang {origin}, văn bản {file}', '{function} for {origin}, document {file}'],
   svcSigned: ['Đã ký “{file}” và gửi về trang {origin}.', 'Signed “{file}” and sent it to {origin}.'],
   svcCancelled: ['Đã hủy việc ký; trang {origin} được báo (Status 11).', 'Signing cancelled; {origin} was told (Status 11).'],
   svcFirstPage: ['Trang đầu của văn bản', 'The document\'s first page'],

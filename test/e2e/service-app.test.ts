@@ -299,6 +299,7 @@ describe('the app runs the signing service: every question is answered in Kyso\'
     const panel = kyso.getByTestId('service-signing');
     await panel.waitFor({ timeout: 30_000 });
     expect(await panel.getAttribute('data-function')).toBe('SignCopy');
+    await shot('service-choose-file');
     await kyso.getByTestId('service-file').setInputFiles(approved);
     await kyso.locator('[data-testid=service-signing] [data-testid=pdf-page][data-rendered=true]').waitFor({ timeout: 30_000 });
     await textOf(kyso.getByTestId('service-signing-file')).toBe('QD-da-phe-duyet.pdf');

@@ -95,7 +95,7 @@ describe('the envelope signature judged with the trust store and the CRLs', () =
     const s = await parseEnvelope(signed, stranger);
     expect(s.status).toBe('untrusted');
     expect(s.problems.some((p) => p === 'UNTRUSTED_ROOT' || p === 'CHAIN_INCOMPLETE')).toBe(true);
-  });
+  }, 400_000);
 
   test('signed by a certificate of a root the desk does not trust: untrusted, and the PDF still decides', async () => {
     const signer = new SoftwareSigner(pki.untrusted.privateKey, pki.untrusted.certDer, [pki.untrustedRoot.certDer]);
@@ -108,7 +108,7 @@ describe('the envelope signature judged with the trust store and the CRLs', () =
     expect(item.exchange.envelopeSignature.status).toBe('valid');
     expect(item.verdict.indication).toBe('TOTAL_PASSED');
     expect(await parseEnvelope(join(snv.drop, 'processed', 'zz-untrusted.edxml'))).toMatchObject({ status: 'untrusted' });
-  });
+  }, 400_000);
 
   test('signed by a revoked certificate (listed in the sub-CA CRL): revoked, reported, the document can still be accepted', async () => {
     const signer = new SoftwareSigner(pki.revoked.privateKey, pki.revoked.certDer, [pki.subCa.certDer]);
@@ -127,7 +127,7 @@ describe('the envelope signature judged with the trust store and the CRLs', () =
     const u = await parseEnvelope(join(snv.drop, 'processed', 'zz-revoked.edxml'), noCrl);
     expect(u.status).toBe('untrusted');
     expect(u.problems).toContain('REVOCATION_UNKNOWN');
-  });
+  }, 400_000);
 
   test('a header changed after signing: invalid; an unsigned package: missing', async () => {
     // The subject is changed in the signed package, the signature left as it was.
@@ -142,5 +142,5 @@ describe('the envelope signature judged with the trust store and the CRLs', () =
     expect(m.envelope).toMatchObject({ status: 'missing', problems: ['NO_SIGNATURE'] });
     expect(m.envelope!.vi).toMatch(/^Gói tin không có chữ ký số/);
     expect(m.verdict.indication).toBe('TOTAL_PASSED');
-  });
+  }, 400_000);
 });

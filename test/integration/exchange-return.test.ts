@@ -91,7 +91,7 @@ describe('misaddressed packages are returned with 02', () => {
     const file = readdirSync(processed).find((f) => f.includes('edoc'))!;
     copyFileSync(join(processed, file), join(stc.drop, file));
     expect(await b.sync(stc)).toMatchObject({ received: 0, misaddressed: 0, duplicates: 1, sent: 0 });
-  });
+  }, 400_000);
 
   test('a real package of the axis addressed to another agency (edoc_new.edxml, To 28.22.H17): not registered; its sender is unknown, so the 02 is recorded but cannot leave', async () => {
     const sample = join(repoRoot(), '..', 'shared', 'real', 'edxml', 'edoc_new.edxml');
@@ -101,7 +101,7 @@ describe('misaddressed packages are returned with 02', () => {
     const audit = b.ok(await b.kyso(['--data', snv.data, 'audit', 'list', '--json'])).stdout;
     expect(audit).toContain('exchange.misaddressed');
     expect(audit).toContain('exchange.status.unaddressed');
-  });
+  }, 400_000);
 });
 
 describe('status 13: the sender takes a document back before it is processed', () => {
@@ -153,7 +153,7 @@ describe('status 13: the sender takes a document back before it is processed', (
     expect(await b.sync(syt)).toMatchObject({ sent: 0, failed: [] });
     expect(recipient(await outbox(syt, id2), snv)).toMatchObject({ status: 'withdrawn' });
     expect(await b.sync(snv)).toMatchObject({ received: 0 });
-  });
+  }, 400_000);
 
   test('the 13 Kyso sends and the official sample parse alike', async () => {
     const sent = readdirSync(join(snv.drop, 'processed')).find((f) => f.includes('status-13'))!;
@@ -161,5 +161,5 @@ describe('status 13: the sender takes a document back before it is processed', (
     expect(ours).toMatchObject({ kind: 'status', statusCode: '13', from: { organId: syt.organId }, to: [{ organId: snv.organId }], description: 'Gửi nhầm văn bản, sẽ gửi lại bản đúng' });
     const sample = b.ok(await b.kyso(['edxml', 'parse', join(repoRoot(), '..', 'shared', 'real', 'edxml', 'status_cancellation_13.edxml'), '--json'])).json();
     expect(sample).toMatchObject({ kind: 'status', statusCode: '13', from: { organId: '000.00.00.G22' }, to: [{ organId: '000.00.00.H41' }], documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' });
-  });
+  }, 400_000);
 });

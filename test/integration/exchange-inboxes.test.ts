@@ -130,7 +130,8 @@ describe('several inboxes per desk', () => {
     const { KYSO_AXIS_SXD: _gone, ...noAxis } = ENV;
     const r = await kyso(['--data', sxd.data, 'exchange', 'sync', '--json'], noAxis);
     expect(r.status).toBe(1);
-    expect(r.json()).toMatchObject({ received: 1, inboxFailed: [{ kind: 'axis', code: 'EXCHANGE_NOT_CONFIGURED' }] });
+    expect(r.json()).toMatchObject({ received: 1, inboxFailed: [{ kind: 'axis', code: 'USAGE' }] });
+    expect(r.stderr).toMatch(/^Hộp nhận \| Inbox axis: Lỗi \[USAGE\].*KYSO_AXIS_SXD/);
 
     expect((await ok(['--data', sxd.data, 'exchange', 'inbox', 'remove', 'axis', '--json'])).json()).toEqual({ kind: 'axis', removed: true });
     const left = (await ok(['--data', sxd.data, 'exchange', 'self', '--json'])).json();

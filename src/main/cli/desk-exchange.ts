@@ -2,7 +2,7 @@
 // documents travel between desks and agencies as edXML (QCVN 102:2016) with their statuses.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { errorLine, KysoError } from '../../shared/errors.js';
+import { errorLine, KysoError, type ErrorDetails } from '../../shared/errors.js';
 import type { Signer } from '../cms/signer.js';
 import { resolveModulePath } from '../token/index.js';
 import { tokenSigner } from '../workflow/token.js';
@@ -167,8 +167,9 @@ const syncCmd: Command = async (argv) => {
       for (const f of r.failed) out(`  ${f.organId}: ${errorLine(f.code as 'EXCHANGE_UNREACHABLE')}${f.permanent ? '' : ' (sẽ thử lại | will retry)'}`);
       for (const u of r.unreadable) out(`  ${u.file}: ${u.code}${u.element ? ` (${u.element})` : ''}`);
       if (r.misaddressed) out(`  Gửi nhầm địa chỉ, đã trả lại (02) | Misaddressed, returned (02): ${r.misaddressed}`);
-      for (const f of r.inboxFailed) out(`  Hộp nhận | Inbox ${f.kind}: ${errorLine(f.code as 'EXCHANGE_UNREACHABLE')}`);
     }
+    // An inbox that could not be read is said on stderr, in full, whatever the output format.
+    for (const f of r.inboxFailed) process.stderr.write(`Hộp nhận | Inbox ${f.kind}: ${errorLine(f.code as 'EXCHANGE_UNREACHABLE', f.details as ErrorDetails)}\n`);
     return r.unreadable.length || r.inboxFailed.length ? 1 : 0;
   });
 };

@@ -385,7 +385,7 @@ export interface SyncReport {
   /** Packages addressed to another agency: not registered, answered 02. */
   misaddressed: number;
   /** Inboxes that could not be read this pass (the others were): kind and error code. */
-  inboxFailed: Array<{ kind: X.TransportKind; code: string }>;
+  inboxFailed: Array<{ kind: X.TransportKind; code: string; details: Record<string, unknown> }>;
   failed: Array<{ queueId: number; organId: string; code: string; permanent: boolean }>;
   received: number;
   duplicates: number;
@@ -687,7 +687,7 @@ export async function sync(ctx: DeskContext, o: { transport?: (kind: X.Transport
       } catch (e) {
         const err = toKysoError(e);
         if (err.code === 'INTERNAL') throw err;
-        report.inboxFailed.push({ kind: inbox.kind, code: err.code });
+        report.inboxFailed.push({ kind: inbox.kind, code: err.code, details: err.details });
         appendAudit(db, { at: ctx.now().toISOString(), actor: ctx.actor, action: 'exchange.inbox.failed', subject: null, details: { kind: inbox.kind, code: err.code, ...err.details } });
       }
     }

@@ -238,6 +238,10 @@ export const InboxItem = z.object({
       envelopeSignature: z.object({ status: z.string(), signer: z.string().nullable(), reason: z.string().nullable() }),
     })
     .optional(),
+  /** The envelope signature judged with the trust store and CRLs/OCSP: valid, invalid, untrusted, revoked or missing, with a sentence. */
+  envelope: z
+    .object({ status: z.enum(['valid', 'invalid', 'untrusted', 'revoked', 'missing']), vi: z.string(), en: z.string(), signer: z.string().nullable(), problems: z.array(z.string()) })
+    .optional(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 

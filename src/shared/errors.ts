@@ -140,6 +140,7 @@ export const ERROR_CODES = [
   'EXCHANGE_NOT_CONFIGURED',
   'EXCHANGE_PEER_UNKNOWN',
   'EXCHANGE_DOCUMENT_FROZEN',
+  'EXCHANGE_WITHDRAW_TOO_LATE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -137,4 +137,5 @@ export const ERROR_MESSAGES_EN: Record<ErrorCode, ErrorText> = {
   EXCHANGE_NOT_CONFIGURED: { message: 'Exchange is not configured: {what}.', hint: 'Use kyso exchange self / exchange receive / exchange peer add to configure it.' },
   EXCHANGE_PEER_UNKNOWN: { message: 'The agency {organId} is not in the address book.', hint: 'Add it with kyso exchange peer add {organId} --name NAME --folder PATH.' },
   EXCHANGE_DOCUMENT_FROZEN: { message: 'Incoming document {id} has been {state} and cannot be processed further.', hint: 'Recalled or replaced documents are kept unchanged for reference.' },
+  EXCHANGE_WITHDRAW_TOO_LATE: { message: 'Document {id} cannot be taken back: {organIds} registered it, returned it or no longer hold it.', hint: 'A registered document is recalled instead (kyso outbox recall ID --reason REASON).' },
 };

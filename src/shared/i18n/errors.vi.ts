@@ -137,4 +137,5 @@ export const ERROR_MESSAGES_VI: Record<ErrorCode, ErrorText> = {
   EXCHANGE_NOT_CONFIGURED: { message: 'Chưa cấu hình liên thông: {what}.', hint: 'Dùng kyso exchange self / exchange receive / exchange peer add để cấu hình.' },
   EXCHANGE_PEER_UNKNOWN: { message: 'Không có cơ quan {organId} trong sổ địa chỉ.', hint: 'Thêm bằng kyso exchange peer add {organId} --name TÊN --folder ĐƯỜNG_DẪN.' },
   EXCHANGE_DOCUMENT_FROZEN: { message: 'Văn bản đến {id} đã bị {state} nên không xử lý tiếp được.', hint: 'Văn bản đã thu hồi hoặc thay thế được giữ nguyên để đối chiếu.' },
+  EXCHANGE_WITHDRAW_TOO_LATE: { message: 'Không lấy lại được văn bản {id}: {organIds} đã vào sổ, đã trả lại hoặc không còn giữ văn bản.', hint: 'Văn bản đã vào sổ thì dùng thu hồi (kyso outbox recall ID --reason LÝ_DO).' },
 };

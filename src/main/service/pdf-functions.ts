@@ -17,18 +17,21 @@ import { checkSignerCertificate, type SignerWarning } from '../trust/signer-chec
 import type { TrustStore } from '../verify/chain.js';
 import { verifyPdf } from '../verify/verify.js';
 import type { OriginPolicy } from './origins.js';
-import { errorResponse, okResponse, PdfRequestSchema, type PdfFunction, type PdfRequest, type ServiceResponse } from './protocol.js';
+import { errorResponse, okResponse, PdfRequestSchema, type PdfFunction, type PdfRequest, type ServiceFunction, type ServiceResponse } from './protocol.js';
 import { fetchSource, requestUrl, uploadSigned, type PageSession, type TransferLimits } from './transfer.js';
 
 /** What Kyso's window shows before it asks for the PIN: who asks, for what, on which document. */
 export interface SigningPrompt {
   origin: string;
-  function: PdfFunction;
+  /** A PDF function, or a data function (data-functions.ts: then `data` says what is signed). */
+  function: PdfFunction | ServiceFunction;
   /** The downloaded document (its first page is shown). */
   file: string;
   fileName: string;
   docNumber?: string;
   issued?: string;
+  /** Data functions (SignXML, SignMsg, SignHash, SignJson, SignFiles): what is signed, for the window to show. */
+  data?: { kind: string; bytes: number; sha256: string; preview: string; files?: string[] };
 }
 
 /** The user's answer in Kyso's window: the PIN, or cancel. */
@@ -145,7 +148,8 @@ export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: stri
       source = join(callDir, 'source.pdf');
       await fetchSource({ url: sourceUrl, origin, policy: ctx.policy, session, dest: source, limits: ctx.limits });
     } else {
-      const picked = ctx.pickFile ? await ctx.pickFile() : null;
+      if (!ctx.pickFile) throw new KysoError('SERVICE_NO_FILE_UNATTENDED');
+      const picked = await ctx.pickFile();
       if (!picked) throw new KysoError('SERVICE_NO_FILE');
       source = picked;
     }

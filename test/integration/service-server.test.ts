@@ -2,6 +2,8 @@
 // origin and Host checks (a page of another origin, or a DNS-rebinding name, gets no socket), one
 // frame each way, malformed frames, unknown functions, a cancel in Kyso's window (Status 11) and
 // a source file over the size limit — with the `ws` client, trusting only the local CA.
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -108,6 +110,15 @@ describe('the service socket', () => {
     const r = (await call('SignApproved', JSON.stringify({ FileName: `${filesOrigin}/small.pdf`, FileUploadHandler: `${filesOrigin}/upload` }))).answer!;
     expect(r).toMatchObject({ Status: 11, ErrorCode: 'SERVICE_CANCELLED' });
     expect(prompts.at(-1)).toMatchObject({ origin: PAGE, function: 'SignApproved', fileName: 'small.pdf' });
+  });
+
+  test('a data function asks the same way: the window gets the function and what is signed; cancelled, Status 11', async () => {
+    const message = Buffer.from('Biên bản họp', 'utf8');
+    const r = (await call('SignMsg', JSON.stringify({ Base64Content: message.toString('base64') }))).answer!;
+    expect(r).toMatchObject({ Status: 11, ErrorCode: 'SERVICE_CANCELLED' });
+    expect(prompts.at(-1)).toMatchObject({ origin: PAGE, function: 'SignMsg', data: { kind: 'message', bytes: message.length, sha256: createHash('sha256').update(message).digest('hex'), preview: 'Biên bản họp' } });
+    // Nothing of the page's data stays behind.
+    expect(readdirSync(join(work, 'calls'))).toEqual([]);
   });
 
   test('a source file over the size limit is not taken (Status 5), nor one without a name in the request (no file chooser here)', async () => {

@@ -35,9 +35,41 @@ const files = new Map<string, Buffer>();
 
 type Answer = Record<string, unknown> & { Status: number; Message: string; Signature?: string; ErrorCode?: string };
 
-function call(fn: string, frame: unknown): Promise<Answer & Array<Record<string, unknown>>> {
+/** `kyso service` unattended on one token of the shared SoftHSM2 (the same local CA for all). */
+async function startKyso(token: 'LEADER' | 'ECDSA'): Promise<{ child: ChildProcess; port: number }> {
+  const t = hsm.tokens[token];
+  const child = spawn(join(repoRoot(), 'bin', 'kyso'), [
+    'service', '--port', '0', '--token', t.label, '--pin-env', 'KYSO_TEST_PIN', '--allow-origin', origin, '--no-install-ca',
+    '--trust', pki.rootPemPath, '--cert', pki.subCaPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--offline',
+  ], {
+    env: { ...process.env, ...hsm.env, HOME: join(work, 'home'), KYSO_SERVICE_DIR: join(work, 'service'), KYSO_TRUST: '', KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: t.pin },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const p = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      const m = /wss:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`kyso service exited (${code}): ${stderr}`)));
+  });
+  caPem = readFileSync(join(work, 'service', 'ca.pem'), 'utf8');
+  return { child, port: p };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((r) => {
+    if (child.exitCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
+}
+
+function call(fn: string, frame: unknown, on = port): Promise<Answer & Array<Record<string, unknown>>> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`wss://127.0.0.1:${port}/${fn}`, { ca: caPem, origin });
+    const ws = new WebSocket(`wss://127.0.0.1:${on}/${fn}`, { ca: caPem, origin });
     ws.on('open', () => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)));
     ws.on('message', (data) => resolve(JSON.parse(String(data)) as Answer & Array<Record<string, unknown>>));
     ws.on('unexpected-response', (_q, r) => reject(new Error(`refused ${r.statusCode}`)));
@@ -77,34 +109,14 @@ beforeAll(async () => {
   files.set('a.pdf', await makeNd30Pdf());
   files.set('b.pdf', await makeNd30Pdf({ kind: 'appendix' }));
   files.set('c.pdf', Buffer.from('<html>Phiên đăng nhập đã hết hạn</html>'));
-  const t = hsm.tokens.LEADER;
-  svc = spawn(join(repoRoot(), 'bin', 'kyso'), [
-    'service', '--port', '0', '--token', t.label, '--pin-env', 'KYSO_TEST_PIN', '--allow-origin', origin, '--no-install-ca',
-    '--trust', pki.rootPemPath, '--cert', pki.subCaPemPath, '--crl', pki.crlDerPath, '--crl', pki.rootCrlDerPath, '--offline',
-  ], {
-    env: { ...process.env, ...hsm.env, HOME: join(work, 'home'), KYSO_SERVICE_DIR: join(work, 'service'), KYSO_TRUST: '', KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: t.pin },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  svc.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    svc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const m = /wss:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    svc.once('exit', (code) => reject(new Error(`kyso service exited (${code}): ${stderr}`)));
-  });
+  const leader = await startKyso('LEADER');
+  svc = leader.child;
+  port = leader.port;
   caPem = readFileSync(join(work, 'service', 'ca.pem'), 'utf8');
 }, 120_000);
 
 afterAll(async () => {
-  if (svc && svc.exitCode === null) {
-    await new Promise<void>((r) => {
-      svc.once('exit', () => r());
-      svc.kill('SIGTERM');
-    });
-  }
+  if (svc) await stop(svc);
   await new Promise<void>((r) => dms?.close(() => r()));
   removeTempDir(work);
 });
@@ -267,6 +279,40 @@ describe('SignFiles and Comment: PDFs signed and uploaded, judged by pdfsig and 
   }, 120_000);
 });
 
+describe('an ECDSA token (P-256)', () => {
+  let ec: { child: ChildProcess; port: number };
+  beforeAll(async () => {
+    ec = await startKyso('ECDSA');
+  }, 120_000);
+  afterAll(async () => {
+    if (ec) await stop(ec.child);
+  });
+
+  test('SignJson answers ES256 (r || s, verified by Node crypto); SignHash an ECDSA DER value (openssl pkeyutl); SignXML refuses in Vietnamese', async () => {
+    const r = await call('SignJson', { JsonContent: '{"a":1}' }, ec.port);
+    expect(r, stderr).toMatchObject({ Status: 0, Algorithm: 'ES256' });
+    const [h, p, s] = r.Signature!.split('.');
+    expect(Buffer.from(p!, 'base64url').toString('utf8')).toBe('{"a":1}');
+    const value = Buffer.from(s!, 'base64url');
+    expect(value).toHaveLength(64);
+    const cert = new X509Certificate(pki.ecdsa.certPem);
+    expect(nodeVerify('sha256', Buffer.from(`${h}.${p}`), { key: cert.publicKey, dsaEncoding: 'ieee-p1363' }, value)).toBe(true);
+    expect(await call('VerifyJson', { Signature: r.Signature }, ec.port)).toMatchObject({ Status: 0, Valid: true });
+
+    const hash = createHash('sha256').update('thông điệp').digest();
+    writeFileSync(join(work, 'ec-hash.bin'), hash);
+    writeFileSync(join(work, 'ec-pub.pem'), createPublicKey(pki.ecdsa.certPem).export({ type: 'spki', format: 'pem' }));
+    const raw = await call('SignHash', { HashAlg: 'SHA256', HashValue: hash.toString('base64') }, ec.port);
+    expect(raw).toMatchObject({ Status: 0, SignatureFormat: 'ECDSA DER' });
+    writeFileSync(join(work, 'ec.sig'), Buffer.from(raw.Signature!, 'base64'));
+    expect(runTool('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(work, 'ec-pub.pem'), '-in', join(work, 'ec-hash.bin'), '-sigfile', join(work, 'ec.sig')]).stdout).toContain('Signature Verified Successfully');
+
+    const x = await call('SignXML', { Base64Content: Buffer.from('<a/>').toString('base64') }, ec.port);
+    expect(x).toMatchObject({ Status: 2, ErrorCode: 'SERVICE_ALGORITHM_UNSUPPORTED' });
+    expect(x.Message).toMatch(/Kyso không ký với thuật toán XML-DSig EC/);
+  });
+});
+
 describe('errors answer Status ≠ 0 with a Vietnamese message', () => {
   test('bad base64, an algorithm Kyso does not sign with, data over the limit, a wrong hash length, XML that does not parse', async () => {
     const b = await call('SignMsg', { Base64Content: 'không phải base64!' });
@@ -278,6 +324,9 @@ describe('errors answer Status ≠ 0 with a Vietnamese message', () => {
     const big = await call('SignMsg', { Base64Content: Buffer.alloc(9 * 1024 * 1024, 1).toString('base64') });
     expect(big).toMatchObject({ Status: 2, ErrorCode: 'SERVICE_DATA_TOO_LARGE' });
     expect(big.Message).toMatch(/lớn hơn giới hạn 8 MB/);
+    const bigXml = await call('VerifyXML', { Data: `<a>${'x'.repeat(2 * 1024 * 1024)}</a>` });
+    expect(bigXml).toMatchObject({ Status: 2, ErrorCode: 'SERVICE_DATA_TOO_LARGE' });
+    expect(bigXml.Message).toMatch(/lớn hơn giới hạn 2 MB/);
     const len = await call('SignHash', { HashAlg: 'SHA256', HashValue: Buffer.alloc(20).toString('base64') });
     expect(len).toMatchObject({ Status: 2, ErrorCode: 'SERVICE_REQUEST_INVALID' });
     const x = await call('SignXML', { Base64Content: Buffer.from('<a><b></a>').toString('base64') });

@@ -110,7 +110,8 @@ export async function runComment(req: DataRequest, origin: string, ctx: PdfServi
       const url = requestUrl(name, origin);
       source = join(callDir, 'source.pdf');
       await fetchSource({ url, origin, policy: ctx.policy, session, dest: source, limits: ctx.limits });
-      fileName = (decodeURIComponent(basename(url.pathname)).replace(/[^\p{L}\p{N}._ -]/gu, '_').replace(/^\.+/, '') || 'van-ban') .replace(/(?<!\.pdf)$/i, '.pdf');
+      fileName = decodeURIComponent(basename(url.pathname)).replace(/[^\p{L}\p{N}._ -]/gu, '_').replace(/^\.+/, '') || 'van-ban';
+      if (!/\.pdf$/i.test(fileName)) fileName += '.pdf';
     } else {
       const picked = await ctx.pickFile!();
       if (!picked) throw new KysoError('SERVICE_NO_FILE');

@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildCms } from '../../src/main/cms/build.js';
+import { SoftwareSigner } from '../../src/main/cms/signer.js';
 import { expectJudgedValid } from '../fixtures/expect.js';
 import { makeNssDb } from '../fixtures/judges.js';
 import { makeNd30Pdf } from '../fixtures/nd30.js';
@@ -144,6 +146,14 @@ describe('SignMsg / VerifyMsg / SignHash: CMS and raw signatures judged by opens
     const tampered = await call('VerifyMsg', { Base64Content: readFileSync(join(work, 'msg-tampered.bin')).toString('base64'), Signature: r.Signature });
     expect(tampered).toMatchObject({ Status: 1, Valid: false, SignatureStatus: { Status: 1 } });
     expect(tampered.Message).toMatch(/Chữ ký không khớp với dữ liệu/);
+  });
+
+  test('VerifyMsg of a message signed by a certificate of a CA nobody trusts: intact, Status 9, chain untrusted', async () => {
+    const signer = new SoftwareSigner(pki.untrusted.privateKey, pki.untrusted.certDer, [pki.untrustedRoot.certDer]);
+    const cms = await buildCms(signer, createHash('sha256').update(message).digest(), { digest: 'sha256' });
+    const v = await call('VerifyMsg', { Base64Content: message.toString('base64'), Signature: cms.toString('base64') });
+    expect(v).toMatchObject({ Status: 9, Valid: false, SignatureStatus: { Status: 0 }, SignerCertStatus: { Status: 1, Chain: 'untrusted' } });
+    expect(v.Message).toMatch(/chứng thư không do CA tin cậy cấp/);
   });
 
   test('SignMsg as the plugin sends it (a bare base64 frame), and attached: openssl outputs the message', async () => {

@@ -50,6 +50,8 @@ const APT = {
   'tesseract-ocr-vie': '/usr/share/tesseract-ocr/5/tessdata/vie.traineddata',
   // The package check reads archive XML back (xmllint, for well-formedness by an independent parser).
   'libxml2-utils': '/usr/bin/xmllint',
+  // The signing service's SignXML is judged by an independent XML-DSig verifier.
+  xmlsec1: '/usr/bin/xmlsec1',
 };
 
 function run(cmd, args, opts = {}) {

@@ -382,6 +382,14 @@ const TEXTS = {
   svc_SignIncome: ['Đóng dấu ĐẾN (văn bản đến)', 'Incoming stamp (ĐẾN)'],
   svc_SignAppendix: ['Ký phụ lục kèm theo', 'Appendix'],
   svc_SignCopy: ['Ký bản sao điện tử', 'Electronic copy'],
+  svc_SignXML: ['Ký tài liệu XML', 'Sign an XML document'],
+  svc_SignMsg: ['Ký thông điệp (CMS)', 'Sign a message (CMS)'],
+  svc_SignHash: ['Ký giá trị băm', 'Sign a hash value'],
+  svc_SignJson: ['Ký dữ liệu JSON (JWS)', 'Sign JSON data (JWS)'],
+  svc_SignFiles: ['Ký nhiều văn bản một lần', 'Sign several documents at once'],
+  svc_Comment: ['Ghi ý kiến lên văn bản và ký', 'Comment on the document and sign'],
+  svcDataSize: ['{bytes} byte', '{bytes} bytes'],
+  svcComment: ['Ý kiến', 'Comment'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type TextKey = keyof typeof TEXTS;

@@ -418,8 +418,12 @@ export const ServicePending = z.discriminatedUnion('kind', [
     kind: z.literal('signing'),
     id: Id,
     origin: z.string(),
-    /** The service function: SignApproved, SignIssued, SignIncome, SignAppendix, SignCopy. */
+    /** The service function: SignApproved, SignIssued, SignIncome, SignAppendix, SignCopy; or a data function (SignXML, SignMsg, SignHash, SignJson, SignFiles, Comment). */
     function: z.string(),
+    /** A data function's payload, shown in place of (or, for Comment, beside) a first page: its kind, size, SHA-256, first characters, and the files of a SignFiles batch. */
+    data: z
+      .object({ kind: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string(), preview: z.string(), files: z.array(z.string()).optional() })
+      .nullable(),
     /** The request named no file: Kyso asks the user to choose one first. */
     needsFile: z.boolean(),
     fileName: z.string().nullable(),

@@ -8,6 +8,7 @@
 // message; SignCopy with no FileName asks for the file in the panel. Screenshots of the settings
 // section, the origin question and the confirmation panel go to test-output/screenshots
 // (docs/screenshots with KYSO_UPDATE_SCREENSHOTS=1).
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -316,6 +317,35 @@ describe('the app runs the signing service: every question is answered in Kyso\'
     expect(runTool('pdftotext', ['-layout', file, '-']).stdout).toContain('SAO Y');
   }, 180_000);
 
+  test('SignMsg (a data function): the panel shows the message instead of a page, the PIN is typed in Kyso; openssl cms verifies the CMS', async () => {
+    const message = Buffer.from('Tờ trình số 12/TTr-SYT: đề nghị phê duyệt kế hoạch chuyển đổi số năm 2027', 'utf8');
+    const page = await dmsPage(dms);
+    const answer = callService(page, 'SignMsg', { Base64Content: message.toString('base64') });
+    const panel = kyso.getByTestId('service-signing');
+    await panel.waitFor({ timeout: 30_000 });
+    expect(await panel.getAttribute('data-function')).toBe('SignMsg');
+    const facts = kyso.getByTestId('service-signing-data');
+    await textOf(facts).toContain('Tờ trình số 12/TTr-SYT');
+    await textOf(facts).toContain(createHash('sha256').update(message).digest('hex').slice(0, 16));
+    await textOf(kyso.getByTestId('service-signing-function')).toContain('Ký thông điệp (CMS) (SignMsg)');
+    expect(await kyso.locator('[data-testid=service-signing] [data-testid=pdf-page]').count()).toBe(0);
+    await shot('service-confirm-data');
+    await kyso.getByTestId('service-token').selectOption(m.hsm.tokens.ORG.label);
+    await kyso.getByTestId('service-sign').click();
+    await kyso.getByTestId('pin-input').fill(m.hsm.tokens.ORG.pin);
+    await kyso.getByTestId('pin-ok').click();
+    const r = await answer;
+    await page.context().close();
+    expect(r, app.stderr()).toMatchObject({ Status: 0, SignatureFormat: 'CMS detached' });
+    writeFileSync(join(work, 'msg.bin'), message);
+    writeFileSync(join(work, 'msg.p7s'), Buffer.from(String(r.Signature), 'base64'));
+    const ok = runTool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(work, 'msg.p7s'), '-content', join(work, 'msg.bin'), '-CAfile', m.pki.rootPemPath, '-purpose', 'any', '-out', '/dev/null'], { okStatus: [0, 4] });
+    expect(ok.status, ok.stderr).toBe(0);
+    writeFileSync(join(work, 'msg.bin'), Buffer.concat([message, Buffer.from('.')]));
+    const bad = runTool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(work, 'msg.p7s'), '-content', join(work, 'msg.bin'), '-CAfile', m.pki.rootPemPath, '-purpose', 'any', '-out', '/dev/null'], { okStatus: [0, 4] });
+    expect(bad.status).not.toBe(0);
+  }, 120_000);
+
   test('the desk\'s audit log has each signing with its origin; the page threw nothing', async () => {
     const r = runTool(join(repoRoot(), 'bin', 'kyso'), ['--data', data, 'audit', 'verify'], { env: { ...process.env, HOME: home } });
     expect(r.status, r.stderr).toBe(0);
@@ -323,7 +353,7 @@ describe('the app runs the signing service: every question is answered in Kyso\'
     const db = new Database(join(data, 'kyso.db'), { readonly: true });
     const rows = db.prepare("SELECT action, actor, details FROM audit WHERE action LIKE 'service.%' ORDER BY seq").all() as Array<{ action: string; actor: string; details: string }>;
     db.close();
-    expect(rows.map((x) => x.action)).toEqual(['service.SignApproved', 'service.SignApproved.refused', 'service.SignCopy']);
+    expect(rows.map((x) => x.action)).toEqual(['service.SignApproved', 'service.SignApproved.refused', 'service.SignCopy', 'service.SignMsg']);
     expect(rows[0]!.actor).toBe(`token:${m.hsm.tokens.LEADER.label}`);
     for (const x of rows) expect(JSON.parse(x.details)).toMatchObject({ origin: dms.origin });
     expect(pageErrors).toEqual([]);

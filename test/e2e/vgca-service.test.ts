@@ -369,8 +369,17 @@ describe('kyso service: a DMS page signs through Chromium, wss://127.0.0.1 trust
     // The clerk cannot issue a draft the leader has not signed (the seal goes over the leader's signature).
     const unsigned = await call(page, 'SignIssued', { FileName: '/files/QD-quy-che-ky-so.pdf', DocNumber: NUMBER, IssuedDate: issuedDate });
     expect(unsigned).toMatchObject({ Status: 10, ErrorCode: 'LEADER_SIGNATURE_NOT_FOUND' });
-    const unknown = await call(page, 'SignXML', {});
-    expect(unknown).toMatchObject({ Status: 3, ErrorCode: 'SERVICE_FUNCTION_UNSUPPORTED' });
+    // The data functions answer from the browser too (service-data.test.ts judges their signatures):
+    // a request without its data is refused in Vietnamese; a message signed as vgca_sign_msg sends
+    // it (the base64 alone) is a CMS that VerifyMsg accepts, by the organisation's certificate.
+    const empty = await call(page, 'SignXML', {});
+    expect(empty).toMatchObject({ Status: 2, ErrorCode: 'SERVICE_REQUEST_INVALID' });
+    expect(empty.Message).toMatch(/Yêu cầu ký gửi đến không hợp lệ: Base64Content or FileName is required/);
+    const message = Buffer.from('Đồng ý phát hành', 'utf8').toString('base64');
+    const signedMsg = (await page.evaluate(([f, r]) => (window as unknown as { signService: (f: string, r: unknown) => Promise<unknown> }).signService(f, r), ['SignMsg', message] as const)) as Answer & { Signature: string };
+    expect(signedMsg.Status, JSON.stringify(signedMsg)).toBe(0);
+    const checked = (await call(page, 'VerifyMsg', { Base64Content: message, Signature: signedMsg.Signature })) as Answer & { Valid: boolean; Signer: { CommonName: string } };
+    expect(checked).toMatchObject({ Status: 0, Valid: true, Signer: { CommonName: pki.org.names.commonName } });
     await page.context().close();
     expect(dms.received).toHaveLength(4);
   });

@@ -2,6 +2,8 @@
 // origin and Host checks (a page of another origin, or a DNS-rebinding name, gets no socket), one
 // frame each way, malformed frames, unknown functions, a cancel in Kyso's window (Status 11) and
 // a source file over the size limit — with the `ws` client, trusting only the local CA.
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -96,9 +98,10 @@ describe('the service socket', () => {
   test('a frame that is not JSON, a binary frame and a function Kyso lacks: Status ≠ 0 in Vietnamese', async () => {
     expect((await call('SignApproved', 'not json')).answer).toMatchObject({ Status: 2, ErrorCode: 'SERVICE_REQUEST_INVALID' });
     expect((await call('SignApproved', Buffer.from([1, 2, 3]))).answer).toMatchObject({ Status: 2, ErrorCode: 'SERVICE_REQUEST_INVALID' });
+    // A data function reads its own frame: a request without its data is refused in Vietnamese.
     const x = (await call('SignXML', '{}')).answer!;
-    expect(x).toMatchObject({ Status: 3, ErrorCode: 'SERVICE_FUNCTION_UNSUPPORTED' });
-    expect(String(x.Message)).toMatch(/Kyso chưa hỗ trợ chức năng SignXML/);
+    expect(x).toMatchObject({ Status: 2, ErrorCode: 'SERVICE_REQUEST_INVALID' });
+    expect(String(x.Message)).toMatch(/Yêu cầu ký gửi đến không hợp lệ/);
     // A request given as a JSON string holding JSON, as some callers send it.
     expect((await call('Config', JSON.stringify(JSON.stringify({})))).answer).toMatchObject({ Status: 0 });
   });
@@ -109,10 +112,19 @@ describe('the service socket', () => {
     expect(prompts.at(-1)).toMatchObject({ origin: PAGE, function: 'SignApproved', fileName: 'small.pdf' });
   });
 
-  test('a source file over the size limit is not taken (Status 5), nor one without a name in the request', async () => {
+  test('a data function asks the same way: the window gets the function and what is signed; cancelled, Status 11', async () => {
+    const message = Buffer.from('Biên bản họp', 'utf8');
+    const r = (await call('SignMsg', JSON.stringify({ Base64Content: message.toString('base64') }))).answer!;
+    expect(r).toMatchObject({ Status: 11, ErrorCode: 'SERVICE_CANCELLED' });
+    expect(prompts.at(-1)).toMatchObject({ origin: PAGE, function: 'SignMsg', data: { kind: 'message', bytes: message.length, sha256: createHash('sha256').update(message).digest('hex'), preview: 'Biên bản họp' } });
+    // Nothing of the page's data stays behind.
+    expect(readdirSync(join(work, 'calls'))).toEqual([]);
+  });
+
+  test('a source file over the size limit is not taken (Status 5), nor one without a name in the request (no file chooser here)', async () => {
     const big = (await call('SignApproved', JSON.stringify({ FileName: `${filesOrigin}/big.pdf` }))).answer!;
     expect(big).toMatchObject({ Status: 5, ErrorCode: 'SERVICE_FETCH_TOO_LARGE' });
     const none = (await call('SignApproved', JSON.stringify({ FileName: '' }))).answer!;
-    expect(none).toMatchObject({ Status: 5, ErrorCode: 'SERVICE_NO_FILE' });
+    expect(none).toMatchObject({ Status: 5, ErrorCode: 'SERVICE_NO_FILE_UNATTENDED' });
   });
 });

@@ -14,7 +14,7 @@ import { KysoError, toKysoError, type ErrorPayload } from '../../shared/errors.j
 import { caFingerprint, ensureServiceTls, localCaFiles, serviceConfigDir } from '../service/local-ca.js';
 import { allowListPath, OriginPolicy, readAllowList } from '../service/origins.js';
 import type { ChosenToken, SigningPrompt } from '../service/pdf-functions.js';
-import type { PdfFunction, ServiceResponse } from '../service/protocol.js';
+import type { PdfFunction, ServiceFunction, ServiceResponse } from '../service/protocol.js';
 import { DEFAULT_SERVICE_PORT, startService, type RunningService, type ServiceOptions } from '../service/server.js';
 import { applyTrust, caIdentity, type TrustOutcome } from '../service/trust-stores.js';
 import type { Uploads } from '../store/uploads.js';
@@ -50,7 +50,7 @@ interface OriginQuestion {
 interface Signing {
   id: string;
   origin: string;
-  function: PdfFunction;
+  function: PdfFunction | ServiceFunction;
   askedAt: string;
   needsFile: boolean;
   fileName: string | null;
@@ -58,6 +58,8 @@ interface Signing {
   docNumber: string | null;
   issued: string | null;
   pinError: ErrorPayload | null;
+  /** A data function's payload (SignXML, SignMsg …, SignFiles, Comment), shown instead of or beside the first page. */
+  data: SigningPrompt['data'] | null;
   /** The file the user chose (an upload, removed when the call ends). */
   pickedUpload: string | null;
   token: ChosenToken | null;
@@ -226,6 +228,7 @@ export class AppSigningService {
         docNumber: s.docNumber,
         issued: s.issued,
         pinError: s.pinError,
+        data: s.data ?? null,
         askedAt: s.askedAt,
       });
     return out;
@@ -283,7 +286,7 @@ export class AppSigningService {
     return bounded(asked, ORIGIN_WAIT_MS, () => null).finally(() => this.questions.delete(id));
   }
 
-  private begin(origin: string, fn: PdfFunction): Signing {
+  private begin(origin: string, fn: PdfFunction | ServiceFunction): Signing {
     if (!this.current) this.onAttention?.();
     return (this.current ??= {
       id: randomUUID(),
@@ -296,12 +299,13 @@ export class AppSigningService {
       docNumber: null,
       issued: null,
       pinError: null,
+      data: null,
       pickedUpload: null,
       token: null,
     });
   }
 
-  private pickFile(q: { origin: string; function: PdfFunction }): Promise<{ path: string; name: string } | null> {
+  private pickFile(q: { origin: string; function: PdfFunction | ServiceFunction }): Promise<{ path: string; name: string } | null> {
     const s = this.begin(q.origin, q.function);
     s.needsFile = true;
     const chosen = new Promise<{ path: string; name: string } | Error>((resolve) => (s.giveFile = resolve));
@@ -315,10 +319,14 @@ export class AppSigningService {
 
   private async confirm(p: SigningPrompt): Promise<{ pin: string; token: ChosenToken } | 'cancel'> {
     const s = this.begin(p.origin, p.function);
-    if (!s.sha256) {
+    // The first page is drawn for a PDF (the PDF functions, and Comment's document); a data
+    // function's payload (XML, a message, a hash, a list of files) is shown as its facts instead.
+    const hasPdf = p.file !== '' && (!p.data || p.data.kind === 'comment');
+    if (!s.sha256 && hasPdf) {
       s.sha256 = await sha256Of(p.file);
       this.shown.set(s.sha256, p.file);
     }
+    s.data = p.data ?? null;
     s.fileName = p.fileName;
     s.docNumber = p.docNumber ?? null;
     s.issued = p.issued ?? null;

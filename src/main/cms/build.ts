@@ -19,6 +19,8 @@ export interface CmsOptions {
    * so that a receiver can verify offline: DER CRLs and DER OCSPResponses.
    */
   revocation?: { crls: readonly Buffer[]; ocsps: readonly Buffer[] };
+  /** The content itself, carried inside the SignedData (attached); absent = detached. */
+  encapsulate?: Buffer;
 }
 
 function toArrayBuffer(b: Buffer): ArrayBuffer {
@@ -92,7 +94,7 @@ export function buildSignedAttributes(signer: Signer, contentDigest: Buffer, opt
  * Puts the signed attributes, the signature value and the certificates together; `unsigned`:
  * unsigned attributes of the signer (a signature timestamp).
  */
-export function assembleSignedData(signer: Signer, attributes: pkijs.Attribute[], signatureValue: Buffer, digest: DigestAlgorithm, unsigned: pkijs.Attribute[] = [], chain: readonly Buffer[] = signer.chain): Buffer {
+export function assembleSignedData(signer: Signer, attributes: pkijs.Attribute[], signatureValue: Buffer, digest: DigestAlgorithm, unsigned: pkijs.Attribute[] = [], chain: readonly Buffer[] = signer.chain, encapsulate?: Buffer): Buffer {
   const parsed = parseCertificate(signer.certificate);
   const certs = [parsed, ...chain.filter((c) => !c.equals(signer.certificate)).map(parseCertificate)];
   const signerInfo = new pkijs.SignerInfo({
@@ -107,7 +109,10 @@ export function assembleSignedData(signer: Signer, attributes: pkijs.Attribute[]
   const signedData = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OID[digest] })],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID.data }),
+    encapContentInfo: new pkijs.EncapsulatedContentInfo({
+      eContentType: OID.data,
+      ...(encapsulate ? { eContent: new asn1js.OctetString({ valueHex: toArrayBuffer(encapsulate) }) } : {}),
+    }),
     certificates: certs,
     signerInfos: [signerInfo],
   });
@@ -123,7 +128,7 @@ export async function buildCms(signer: Signer, contentDigest: Buffer, opts: CmsO
   const { attributes, der } = buildSignedAttributes(signer, contentDigest, opts);
   const value = await signer.sign(der, opts.digest);
   const unsigned = timestamp ? [timestampAttribute(await timestamp(value))] : [];
-  return assembleSignedData(signer, attributes, value, opts.digest, unsigned, opts.chain);
+  return assembleSignedData(signer, attributes, value, opts.digest, unsigned, opts.chain, opts.encapsulate);
 }
 
 /** The size of the CMS this signer will make, found by a dry run with a blank signature of maximum size. */

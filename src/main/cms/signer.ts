@@ -24,6 +24,8 @@ export interface Signer {
    * Returns the value as CMS carries it: the raw RSA signature, or for ECDSA the DER SEQUENCE { r, s }.
    */
   sign(data: Buffer, digest: DigestAlgorithm): Promise<Buffer>;
+  /** Signs a hash computed elsewhere (the same value form as sign()); signers that cannot leave it out. */
+  signDigest?(hash: Buffer, digest: DigestAlgorithm): Promise<Buffer>;
 }
 
 /** The largest signature value the key can make, in bytes, so a placeholder can be sized without signing. */

@@ -17,13 +17,14 @@ import { checkSignerCertificate, type SignerWarning } from '../trust/signer-chec
 import type { TrustStore } from '../verify/chain.js';
 import { verifyPdf } from '../verify/verify.js';
 import type { OriginPolicy } from './origins.js';
-import { errorResponse, okResponse, PdfRequestSchema, type PdfFunction, type PdfRequest, type ServiceResponse } from './protocol.js';
+import { errorResponse, okResponse, PdfRequestSchema, type PdfFunction, type PdfRequest, type ServiceFunction, type ServiceResponse } from './protocol.js';
 import { fetchSource, requestUrl, uploadSigned, type PageSession, type TransferLimits } from './transfer.js';
 
 /** What Kyso's window shows before it asks for the PIN: who asks, for what, on which document. */
 export interface SigningPrompt {
   origin: string;
-  function: PdfFunction;
+  /** A PDF function, or a data function (data-functions.ts: then `data` says what is signed). */
+  function: PdfFunction | ServiceFunction;
   /** The downloaded document (its first page is shown). */
   file: string;
   fileName: string;
@@ -31,6 +32,8 @@ export interface SigningPrompt {
   issued?: string;
   /** Asked again: the PIN given last was wrong (the error says how many tries are left). */
   pinError?: ErrorPayload;
+  /** Data functions (SignXML, SignMsg, SignHash, SignJson, SignFiles): what is signed, for the window to show. */
+  data?: { kind: string; bytes: number; sha256: string; preview: string; files?: string[] };
 }
 
 /** The token the user chose in Kyso's window (the CLI's is fixed by --token). */
@@ -69,7 +72,7 @@ export interface PdfServiceContext {
   /** The app asks for the PIN again after a wrong one; the CLI answers Status 8 (its PIN does not change). */
   askAgainOnWrongPin?: boolean;
   /** The app asks the user for a file when the request names none; the CLI cannot. */
-  pickFile?: (q: { origin: string; function: PdfFunction }) => Promise<{ path: string; name: string } | null>;
+  pickFile?: (q: { origin: string; function: PdfFunction | ServiceFunction }) => Promise<{ path: string; name: string } | null>;
   /** Told each call's answer once it is made, with Kyso's error when it failed (the app closes its confirmation panel). */
   settled?: (answer: ServiceResponse, error?: ErrorPayload) => void;
   images: PersonImages;
@@ -155,7 +158,7 @@ export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: stri
  * The token logged in with the PIN the user gave. A wrong PIN is asked again in the app (the prompt
  * carries the error, with the tries left); cancelling then answers Status 11.
  */
-async function openWithPin(prompt: SigningPrompt, first: { pin: string; token?: ChosenToken }, ctx: PdfServiceContext): Promise<OpenedSigner> {
+export async function openWithPin(prompt: SigningPrompt, first: { pin: string; token?: ChosenToken }, ctx: PdfServiceContext): Promise<OpenedSigner> {
   let answer = first;
   for (;;) {
     try {
@@ -187,7 +190,8 @@ async function signPdfFunction(fn: PdfFunction, raw: unknown, origin: string, ct
       source = join(callDir, 'source.pdf');
       await fetchSource({ url: sourceUrl, origin, policy: ctx.policy, session, dest: source, limits: ctx.limits });
     } else {
-      const picked = ctx.pickFile ? await ctx.pickFile({ origin, function: fn }) : null;
+      if (!ctx.pickFile) throw new KysoError('SERVICE_NO_FILE_UNATTENDED');
+      const picked = await ctx.pickFile({ origin, function: fn });
       if (!picked) throw new KysoError('SERVICE_NO_FILE');
       source = picked.path;
       pickedName = picked.name;

@@ -92,6 +92,9 @@ export function statusOf(code: ErrorCode): number {
   if (code === 'SERVICE_CANCELLED') return STATUS.CANCELLED;
   if (code === 'SERVICE_ORIGIN_NOT_ALLOWED' || code === 'SERVICE_FETCH_HOST_NOT_ALLOWED' || code === 'API_FORBIDDEN') return STATUS.FORBIDDEN;
   if (code === 'SERVICE_REQUEST_INVALID' || code === 'USAGE' || code === 'ISSUE_DATE_INVALID') return STATUS.BAD_REQUEST;
+  if (code === 'SERVICE_BASE64_INVALID' || code === 'SERVICE_DATA_TOO_LARGE' || code === 'SERVICE_ALGORITHM_UNSUPPORTED' || code === 'SERVICE_XML_INVALID') return STATUS.BAD_REQUEST;
+  if (code === 'SERVICE_NO_FILE_UNATTENDED') return STATUS.FILE_UNAVAILABLE;
+  if (code === 'SERVICE_BATCH_PARTIAL') return STATUS.ERROR;
   if (code === 'SERVICE_FUNCTION_UNSUPPORTED') return STATUS.NOT_SUPPORTED;
   if (code === 'SERVICE_FETCH_FAILED' || code === 'SERVICE_FETCH_TOO_LARGE' || code === 'SERVICE_NO_FILE') return STATUS.FILE_UNAVAILABLE;
   if (code === 'PDF_NOT_PDF' || code === 'PDF_MALFORMED' || code === 'PDF_ENCRYPTED' || code === 'PDF_UNSUPPORTED') return STATUS.NOT_PDF;

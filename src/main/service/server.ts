@@ -9,11 +9,12 @@ import { KysoError, toKysoError, type ErrorCode } from '../../shared/errors.js';
 import type { OriginPolicy } from './origins.js';
 import { errorResponse, isPdfFunction, isServiceFunction, okResponse, type ServiceResponse } from './protocol.js';
 import { runPdfFunction, type PdfServiceContext } from './pdf-functions.js';
+import { isDataFunction, runDataFunction, type DataAnswer } from './data-functions.js';
 
 export const DEFAULT_SERVICE_PORT = 8987;
 export const SERVICE_VERSION = '0.1.0';
-/** The largest request frame (requests carry addresses and metadata, never files). */
-const MAX_FRAME = 1024 * 1024;
+/** The largest request frame: PDF requests carry addresses; data functions carry up to 8 MB (base64). */
+const MAX_FRAME = 16 * 1024 * 1024;
 /** How long an open socket may wait for its request. */
 const REQUEST_WAIT_MS = 30_000;
 
@@ -87,9 +88,17 @@ export function startService(o: ServiceOptions): Promise<RunningService> {
     const timer = setTimeout(() => ws.close(1008, 'no request'), REQUEST_WAIT_MS);
     ws.once('message', (data, isBinary) => {
       clearTimeout(timer);
-      const answer = (r: ServiceResponse): void => {
+      const answer = (r: ServiceResponse | DataAnswer): void => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(r), () => ws.close(1000));
       };
+      if (!isBinary && isDataFunction(fn)) {
+        // Data functions read their own frame (SignMsg callers send bare base64, not JSON).
+        o.log(`${fn} ← ${origin}`);
+        const run = () => runDataFunction(fn, (data as Buffer).toString('utf8'), origin, o);
+        // Signing waits for the user and the token, one call at a time; checking a signature does not.
+        void (fn.startsWith('Verify') ? run() : serial(run)).then(answer);
+        return;
+      }
       let body: unknown;
       try {
         if (isBinary) throw new KysoError('SERVICE_REQUEST_INVALID', { reason: 'a binary frame' });

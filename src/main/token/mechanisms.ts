@@ -70,6 +70,17 @@ export function signAttempts(scheme: SignatureScheme, digest: DigestAlgorithm, d
   return forceRaw ? [raw] : [{ name, mechanism: { mechanism: mech }, input: data, ecdsaRaw: false }, raw];
 }
 
+/**
+ * The way to sign a hash made elsewhere (the signing service's SignHash): only the raw mechanisms,
+ * which take the hash (ECDSA, PSS) or a DigestInfo around it (PKCS#1 v1.5) instead of the message.
+ */
+export function digestSignAttempts(scheme: SignatureScheme, digest: DigestAlgorithm, hash: Buffer): SignAttempt[] {
+  if (hash.length !== HASH_LEN[digest]) throw new Error(`a ${digest} hash has ${HASH_LEN[digest]} bytes, not ${hash.length}`);
+  if (scheme === 'ecdsa') return [{ name: 'CKM_ECDSA', mechanism: { mechanism: P11.CKM_ECDSA }, input: hash, ecdsaRaw: true }];
+  if (scheme === 'rsa-pss') return [{ name: 'CKM_RSA_PKCS_PSS', mechanism: { mechanism: P11.CKM_RSA_PKCS_PSS, parameter: pssParameter(digest) }, input: hash, ecdsaRaw: false }];
+  return [{ name: 'CKM_RSA_PKCS', mechanism: { mechanism: P11.CKM_RSA_PKCS }, input: digestInfo(digest, hash), ecdsaRaw: false }];
+}
+
 /** Room for the signature C_Sign returns (it is sliced to the real length). */
 export function signatureBufferSize(key: KeyDescription): number {
   return Math.max(1024, 2 * Math.ceil(key.bits / 8) + 16);

@@ -1,13 +1,13 @@
 // The tokens plugged in, their certificates, and a session on one of them that logs in once and
 // signs a batch of documents.
-import { verify as nodeVerify, constants as cryptoConstants, X509Certificate, type KeyObject } from 'node:crypto';
+import { verify as nodeVerify, constants as cryptoConstants, publicDecrypt, X509Certificate, type KeyObject } from 'node:crypto';
 import type { TokenInfo as P11TokenInfo } from 'pkcs11js';
 import type { DigestAlgorithm, KeyDescription, SignatureScheme, Signer } from '../cms/signer.js';
 import { ecdsaRawToDer } from '../cms/signer.js';
 import { KysoError } from '../../shared/errors.js';
 import { resolveModulePath } from './drivers.js';
 import { describeTokenCertificate, keyDescriptionOf, orderChain, type CertInfo } from './certs.js';
-import { schemeFor, signAttempts, signatureBufferSize, type SignAttempt } from './mechanisms.js';
+import { digestSignAttempts, schemeFor, signAttempts, signatureBufferSize, type SignAttempt } from './mechanisms.js';
 import {
   P11,
   ckrCode,
@@ -546,6 +546,24 @@ class Pkcs11Signer implements TokenSigner {
     // before it is embedded in a document.
     if (!this.verifies(data, digest, signature)) {
       throw new KysoError('TOKEN_KEY_MISMATCH', { subject: this.cert.subject, mechanism: attempt.name });
+    }
+    return signature;
+  }
+
+  /** Signs a hash computed elsewhere (no message at hand): PKCS#1 v1.5 over its DigestInfo, PSS or ECDSA over it. */
+  async signDigest(hash: Buffer, digest: DigestAlgorithm): Promise<Buffer> {
+    const { value, attempt } = await this.session.signRaw(this.keyIdBytes, this.key, digestSignAttempts(this.scheme, digest, hash));
+    this.lastMechanism = attempt.name;
+    const signature = attempt.ecdsaRaw ? ecdsaRawToDer(value) : value;
+    if (this.scheme === 'rsa-pkcs1') {
+      // The same guard as sign(): a key that does not match its certificate is caught here.
+      let recovered: Buffer | undefined;
+      try {
+        recovered = publicDecrypt({ key: this.publicKey, padding: cryptoConstants.RSA_PKCS1_PADDING }, signature);
+      } catch {
+        recovered = undefined;
+      }
+      if (!recovered?.equals(attempt.input)) throw new KysoError('TOKEN_KEY_MISMATCH', { subject: this.cert.subject, mechanism: attempt.name });
     }
     return signature;
   }

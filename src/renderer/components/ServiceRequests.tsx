@@ -29,7 +29,34 @@ const FUNCTION_KEYS: Record<string, TextKey> = {
   SignIncome: 'svc_SignIncome',
   SignAppendix: 'svc_SignAppendix',
   SignCopy: 'svc_SignCopy',
+  SignXML: 'svc_SignXML',
+  SignMsg: 'svc_SignMsg',
+  SignHash: 'svc_SignHash',
+  SignJson: 'svc_SignJson',
+  SignFiles: 'svc_SignFiles',
+  Comment: 'svc_Comment',
 };
+
+/** A data function's payload, shown where a PDF function shows the first page. */
+function DataFacts({ data }: { data: NonNullable<Signing['data']> }) {
+  const { t } = useT();
+  return (
+    <div className="service-data" data-testid="service-signing-data" data-kind={data.kind}>
+      <p className="small muted">
+        {t('svcDataSize', { bytes: data.bytes.toLocaleString('vi-VN') })} · SHA-256 <code title={data.sha256}>{data.sha256.slice(0, 16)}…</code>
+      </p>
+      {data.files && data.files.length > 0 ? (
+        <ol className="service-files">
+          {data.files.map((f, i) => (
+            <li key={`${i}-${f}`}>{f}</li>
+          ))}
+        </ol>
+      ) : (
+        <pre className="service-preview">{data.preview}</pre>
+      )}
+    </div>
+  );
+}
 
 /** The last token chosen for the service on this machine. */
 const TOKEN_KEY = 'kyso.serviceToken';
@@ -134,7 +161,7 @@ function SigningPanel({ s, onDone }: { s: Signing; onDone: () => void }) {
         </h2>
         <div className="service-body">
           <div className="service-page" aria-label={t('svcFirstPage')}>
-            {doc ? <PdfPage doc={doc} page={1} width={300} /> : s.needsFile ? <div className="service-nofile"><Icon name="file" size={40} /></div> : <p className="busy">{t('loading')}</p>}
+            {doc ? <PdfPage doc={doc} page={1} width={300} /> : s.needsFile ? <div className="service-nofile"><Icon name="file" size={40} /></div> : s.data && !s.sha256 ? <DataFacts data={s.data} /> : <p className="busy">{t('loading')}</p>}
           </div>
           <div className="service-facts">
             <dl className="facts wide">
@@ -148,6 +175,12 @@ function SigningPanel({ s, onDone }: { s: Signing; onDone: () => void }) {
               </dd>
               <dt>{t('svcFile')}</dt>
               <dd data-testid="service-signing-file">{s.fileName ?? '—'}</dd>
+              {s.data?.kind === 'comment' && (
+                <>
+                  <dt>{t('svcComment')}</dt>
+                  <dd data-testid="service-signing-comment">{s.data.preview}</dd>
+                </>
+              )}
               {s.docNumber && (
                 <>
                   <dt>{t('svcDocNumber')}</dt>
@@ -188,7 +221,7 @@ function SigningPanel({ s, onDone }: { s: Signing; onDone: () => void }) {
               <button onClick={() => void cancel()} data-testid="service-cancel">
                 {t('cancel')}
               </button>
-              <button className="primary" disabled={s.needsFile || !doc || !token} onClick={() => setAsking(true)} data-testid="service-sign">
+              <button className="primary" disabled={s.needsFile || (!doc && !(s.data && !s.sha256)) || !token} onClick={() => setAsking(true)} data-testid="service-sign">
                 {t('svcSign')}
               </button>
             </div>

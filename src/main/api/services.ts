@@ -18,7 +18,7 @@ import { createDispatcher, type Dispatch, type ErrorLog, type Handlers } from '.
 import { Jobs } from './jobs.js';
 import { SettingsStore } from './settings.js';
 import { TokenService } from './tokens.js';
-import { decideExchanged } from '../exchange/engine.js';
+import { answerAccepted, decideExchanged } from '../exchange/engine.js';
 import { parseId } from '../workflow/context.js';
 
 export interface AppContext {
@@ -234,7 +234,11 @@ export function createServices(ctx: AppContext): Services {
         const d = desk();
         const item = d.listInbox({ limit: 1000 }).find((x) => x.id === i.id);
         const o = { organisation: stampOrganisation(i.organisation) };
-        return inboxItem(item?.status === 'new' ? await d.acceptAndStamp(i.id, signer, o) : await d.stampIncoming(i.id, signer, o));
+        if (item?.status !== 'new') return inboxItem(await d.stampIncoming(i.id, signer, o));
+        const stamped = await d.acceptAndStamp(i.id, signer, o);
+        // Came through the exchange: the sender is told it was accepted (03), as `inbox accept --stamp` does.
+        answerAccepted(d.context, parseId(stamped.id));
+        return inboxItem(stamped);
       }),
 
     'books.register': (i) => {

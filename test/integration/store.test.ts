@@ -59,6 +59,11 @@ const SEED: Record<number, (db: Database.Database) => void> = {
   5: (db) => {
     appendAudit(db, { at: AT, actor: 'test', action: 'inbox.stamped', subject: 'inbox:1', details: { v: 5 } });
   },
+  // Version 6 (the exchange's transports): an audit entry of its time; version 7 reads the số đến given before it.
+  6: (db) => {
+    db.prepare("UPDATE inbox_items SET status = 'accepted', incoming_year = 2026, incoming_number = 1, decided_at = ? WHERE id = 1").run(AT);
+    appendAudit(db, { at: AT, actor: 'test', action: 'inbox.routed', subject: 'inbox:1', details: { v: 6 } });
+  },
 };
 
 function schema(db: Database.Database): Array<{ type: string; name: string; sql: string | null }> {
@@ -130,6 +135,8 @@ describe('migrations', () => {
           expect((up.prepare('SELECT urgency_rank FROM inbox_items').get() as { urgency_rank: number }).urgency_rank).toBe(0);
           expect(searchArchiveRows(up, 'Đức').map((e) => e.code)).toEqual(['HS-01']);
         }
+        // The số đến given before version 7 is in its one series.
+        if (from >= 6) expect(up.prepare('SELECT incoming_year, incoming_number, kind FROM incoming_numbers').all()).toEqual([{ incoming_year: 2026, incoming_number: 1, kind: 'electronic' }]);
         // The audit chain written across versions still verifies, and goes on.
         appendAudit(up, { at: AT, actor: 'test', action: 'migrated', details: {} });
         const v = verifyAudit(up);

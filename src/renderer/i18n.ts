@@ -84,6 +84,7 @@ const TEXTS = {
   routeDone: ['Đã ghi Chuyển, Lưu hồ sơ số.', 'Routing saved.'],
   downloadStamped: ['Tải văn bản đã đóng dấu', 'Download the stamped file'],
   chartSent: ['Đã gửi', 'Sent'],
+  copyPagesShort: ['trang {p}', 'pages {p}'],
   chartReceived: ['Đã nhận', 'Received'],
   navTokens: ['Chứng thư số và token', 'Certificates and tokens'],
   navSettings: ['Cài đặt', 'Settings'],

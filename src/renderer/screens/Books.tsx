@@ -176,7 +176,7 @@ export function BooksScreen() {
                 <td className="nowrap">{c.number}</td>
                 <td className="nowrap">
                   <span className="stamp">{c.form}</span>
-                  {c.pages && <span className="small muted"> {c.pages}</span>}
+                  {c.pages && <span className="small muted"> {t('copyPagesShort', { p: c.pages })}</span>}
                 </td>
                 <td>
                   {c.title}

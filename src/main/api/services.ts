@@ -257,8 +257,7 @@ export function createServices(ctx: AppContext): Services {
       return { name: `bao-cao-gui-nhan-${i.from}_${i.to}.${i.format}`, sha256: f.sha256, size: f.size };
     },
     'books.registerPaper': (i) => {
-      const { number, ...rest } = i;
-      const r = desk().registerPaper({ ...rest, number });
+      const r = desk().registerPaper(i);
       return { id: String(r.id), number: r.number_symbol, date: r.issue_date, year: r.issue_year };
     },
     'books.registerPaperIncoming': (i) => {

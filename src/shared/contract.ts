@@ -242,7 +242,17 @@ export const InboxItem = z.object({
   envelope: z
     .object({ status: z.enum(['valid', 'invalid', 'untrusted', 'revoked', 'missing']), vi: z.string(), en: z.string(), signer: z.string().nullable(), problems: z.array(z.string()) })
     .optional(),
+  /** The clerk's books: the ĐẾN stamp and its routing (Chuyển, Lưu hồ sơ số); the file as it now is. */
+  books: z
+    .object({
+      currentSha256: Sha256,
+      stamped: z.boolean(),
+      passedTo: z.string().nullable(),
+      recordNumber: z.string().nullable(),
+    })
+    .optional(),
 });
+
 export type InboxItem = z.infer<typeof InboxItem>;
 
 /** What the outbox warns about an unsent document: urgent ones go at once; others the signing day, at the latest the next working morning. */
@@ -388,6 +398,41 @@ export type CopyItem = z.infer<typeof CopyItem>;
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
+/** A register or report written for download: read at /files/<sha256>?download=<name>. */
+export const BookFile = z.object({ name: FileName, sha256: Sha256, size: z.number().int().nonnegative() });
+export type BookFile = z.infer<typeof BookFile>;
+export const BookFormat = z.enum(['pdf', 'xlsx']);
+/** A document issued on paper, registered in the outgoing register (its number from the year's one series). */
+export const PaperOutgoing = z
+  .object({
+    title: z.string().min(1).max(500),
+    /** "12/QĐ-SYT" (that number, when free) or "/QĐ-SYT" (the next number). */
+    number: z.string().min(1).max(100),
+    issueDate: Day.optional(),
+    type: z.string().max(100).optional(),
+    signer: z.string().max(200).optional(),
+    recipients: z.array(z.string().min(1).max(300)).max(100).optional(),
+    copies: z.number().int().min(1).max(100000).optional(),
+    note: z.string().max(1000).optional(),
+  })
+  .strict();
+/** A paper document received, registered in the incoming register with the next số đến. */
+export const PaperIncoming = z
+  .object({
+    title: z.string().min(1).max(500),
+    sender: z.string().min(1).max(300),
+    number: z.string().max(100).optional(),
+    issueDate: Day.optional(),
+    type: z.string().max(100).optional(),
+    urgency: Urgency.optional(),
+    passedTo: z.string().max(300).optional(),
+    recordNumber: z.string().max(100).optional(),
+    note: z.string().max(1000).optional(),
+  })
+  .strict();
+export const PaperEntry = z.object({ id: Id, number: z.string(), date: z.string(), year: z.number().int() });
+export type PaperEntry = z.infer<typeof PaperEntry>;
+
 // ---------------------------------------------------------------------------------------------
 // The signing service (issue 16): the app serves the VGCA service's functions at
 // wss://127.0.0.1:PORT when enabled in Settings; the requests that wait for the user are polled
@@ -492,6 +537,11 @@ export const contract = {
     reject: call(z.object({ id: Id, reason: z.string().min(1).max(2000) }), InboxItem),
     /** Accepts (when new) and adds the "ĐẾN" stamp, signed by the organisation's token. */
     stamp: call(z.object({ id: Id, token: TokenRef, pin: z.string().min(1).max(64), organisation: z.string().max(200).optional() }), InboxItem),
+    /** Chuyển and Lưu hồ sơ số; on a stamped document written into the stamp by a further signed revision (token and PIN). */
+    route: call(
+      z.object({ id: Id, passedTo: z.string().max(300).optional(), recordNumber: z.string().max(100).optional(), token: TokenRef.optional(), pin: z.string().min(1).max(64).optional() }).strict(),
+      InboxItem,
+    ),
   },
   books: {
     /** The outgoing or incoming register of a year, filtered by words (diacritics folded). */
@@ -504,6 +554,12 @@ export const contract = {
       CopyItem,
     ),
     copies: call(None, z.array(CopyItem)),
+    /** The register of a year (the whole bound book) as PDF or XLSX, for download by reference. */
+    exportRegister: call(z.object({ kind: RegisterKind, year: z.number().int().min(1900).max(9999), format: BookFormat }).strict(), BookFile),
+    /** The exchange report of a period as PDF or XLSX, for download by reference. */
+    exportReport: call(z.object({ from: Day, to: Day, format: BookFormat }).strict(), BookFile),
+    registerPaper: call(PaperOutgoing, PaperEntry),
+    registerPaperIncoming: call(PaperIncoming, PaperEntry),
   },
   outbox: {
     list: call(None, z.array(OutboxItem)),

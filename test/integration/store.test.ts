@@ -59,12 +59,19 @@ const SEED: Record<number, (db: Database.Database) => void> = {
   5: (db) => {
     appendAudit(db, { at: AT, actor: 'test', action: 'inbox.stamped', subject: 'inbox:1', details: { v: 5 } });
   },
-  // Version 6 added the exchange: a desk with its inbox and a received package (version 7 rebuilds exchange_incoming).
+  // Version 6 added the exchange: a desk with its inbox and a received package (version 7 rebuilds
+  // exchange_incoming); the số đến given before version 8 is read into its one series.
   6: (db) => {
     db.prepare("INSERT INTO exchange_self (id, organ_id, name, inbox_kind, inbox_address, updated_at) VALUES (1, '000.00.33.H41', 'Sở Tài chính', 'folder', '/srv/share/stc', ?)").run(AT);
-    if (db.prepare('SELECT 1 FROM inbox_items WHERE id = 1').get())
+    if (db.prepare('SELECT 1 FROM inbox_items WHERE id = 1').get()) {
       db.prepare("INSERT INTO exchange_incoming (inbox_id, edxml_document_id, envelope_signature, package_sha256, received_at) VALUES (1, 'x', 'valid', ?, ?)").run(SHA('c'), AT);
+      db.prepare("UPDATE inbox_items SET status = 'accepted', incoming_year = 2026, incoming_number = 1, decided_at = ? WHERE id = 1").run(AT);
+    }
     appendAudit(db, { at: AT, actor: 'test', action: 'exchange.self', subject: null, details: { v: 6 } });
+  },
+  // Version 7 (several inboxes, envelope verdicts, withdrawal): an audit entry of its time.
+  7: (db) => {
+    appendAudit(db, { at: AT, actor: 'test', action: 'inbox.routed', subject: 'inbox:1', details: { v: 7 } });
   },
 };
 
@@ -137,6 +144,8 @@ describe('migrations', () => {
           expect((up.prepare('SELECT urgency_rank FROM inbox_items').get() as { urgency_rank: number }).urgency_rank).toBe(0);
           expect(searchArchiveRows(up, 'Đức').map((e) => e.code)).toEqual(['HS-01']);
         }
+        // The số đến given before version 7 is in its one series.
+        if (from >= 6) expect(up.prepare('SELECT incoming_year, incoming_number, kind FROM incoming_numbers').all()).toEqual([{ incoming_year: 2026, incoming_number: 1, kind: 'electronic' }]);
         // The audit chain written across versions still verifies, and goes on.
         appendAudit(up, { at: AT, actor: 'test', action: 'migrated', details: {} });
         const v = verifyAudit(up);

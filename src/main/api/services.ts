@@ -9,15 +9,17 @@ import { KysoError } from '../../shared/errors.js';
 import { getPreset } from '../appearance/presets.js';
 import { storedPath } from '../store/files.js';
 import { Uploads } from '../store/uploads.js';
+import { inboxBooksState } from '../store/books.js';
 import type { TokenSigner } from '../token/index.js';
 import type { CopyView, InboxView, OutboxView, StepRequest } from '../workflow/service.js';
+import type { IncomingBooksView } from '../workflow/incoming-books.js';
 import { WorkflowService } from '../workflow/service.js';
 import { createDispatcher, type Dispatch, type ErrorLog, type Handlers } from './dispatch.js';
 import { Jobs } from './jobs.js';
 import { SettingsStore } from './settings.js';
 import { AppSigningService } from './signing-service.js';
 import { TokenService } from './tokens.js';
-import { decideExchanged } from '../exchange/engine.js';
+import { answerAccepted, decideExchanged } from '../exchange/engine.js';
 import { parseId } from '../workflow/context.js';
 
 export interface AppContext {
@@ -51,15 +53,27 @@ function copyItem(c: CopyView): CopyItem {
 }
 
 /** The contract's inbox item (the view, whose file the page reads by its SHA-256). */
-function inboxItem(v: InboxView): InboxItem {
-  return v;
+function inboxItem(v: InboxView | IncomingBooksView): InboxItem {
+  if (!('currentSha256' in v)) return v;
+  const { currentSha256, stamped, passedTo, recordNumber, passedAt: _p, revisions: _r, duplicates: _d, ...item } = v;
+  return { ...item, books: { currentSha256, stamped, passedTo, recordNumber } };
 }
+
+/** Where the app's downloads of registers and reports are kept (named by SHA-256, with their extension). */
+const EXPORTS = 'exports';
+const EXPORT_TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+const organisation = (): string => process.env.KYSO_ORGANISATION ?? '';
+/** The organisation the stamp and copies name: as asked, else the office's (KYSO_ORGANISATION), else the certificate's. */
+const stampOrganisation = (asked?: string): string | undefined => asked || process.env.KYSO_ORGANISATION || undefined;
 
 /** Files the shells serve to the page (GET /files/<sha256>, kyso://app/files/<sha256>) and receive from it. */
 export interface FileAccess {
   uploads: Uploads;
   /** A stored file (a revision, a received file) or a finished upload, by SHA-256; undefined if none. */
-  locate(sha256: string): { path: string; size: number } | undefined;
+  locate(sha256: string): { path: string; size: number; contentType?: string } | undefined;
 }
 
 export interface Services {
@@ -87,6 +101,11 @@ export function createServices(ctx: AppContext): Services {
       if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
       for (const p of [storedPath(join(ctx.dataDir, 'files'), sha256), uploads.find(sha256)]) {
         if (p && existsSync(p)) return { path: p, size: statSync(p).size };
+      }
+      // The registers and reports written for download.
+      for (const ext of Object.keys(EXPORT_TYPES)) {
+        const p = join(ctx.dataDir, EXPORTS, `${sha256}.${ext}`);
+        if (existsSync(p)) return { path: p, size: statSync(p).size, contentType: EXPORT_TYPES[ext] };
       }
       // The signature, seal and initials images of Settings.
       const image = settings.imagePath(sha256);
@@ -212,7 +231,14 @@ export function createServices(ctx: AppContext): Services {
     'documents.verify': (i) => desk().verifyDocument(i.id),
     'jobs.get': (i) => jobs.get(i.id),
 
-    'inbox.list': (i) => desk().listInbox({ text: i.text, limit: 1000 }).map(inboxItem),
+    'inbox.list': (i) => {
+      const list = desk().listInbox({ text: i.text, limit: 1000 });
+      const books = inboxBooksState(desk().context.store.db, list.filter((v) => v.status === 'accepted').map((v) => Number(v.id)));
+      return list.map((v) => {
+        const b = books.get(Number(v.id));
+        return b ? { ...inboxItem(v), books: { currentSha256: b.sha256 ?? v.sha256, stamped: b.stamped, passedTo: b.passed_to, recordNumber: b.record_number } } : inboxItem(v);
+      });
+    },
     'inbox.import': async (i) => inboxItem(await takeUpload(i.file, (upload) => desk().importIncomingUpload(i.file.name, upload))),
     // Through the exchange engine: an item that came by edXML is answered to its sender (03 / 02).
     'inbox.accept': (i) => inboxItem(decideExchanged(desk().context, parseId(i.id), { accept: true })),
@@ -221,7 +247,12 @@ export function createServices(ctx: AppContext): Services {
       tokens.withSigner(i.token, i.pin, async (signer) => {
         const d = desk();
         const item = d.listInbox({ limit: 1000 }).find((x) => x.id === i.id);
-        return inboxItem(item?.status === 'new' ? await d.acceptAndStamp(i.id, signer, { organisation: i.organisation }) : await d.stampIncoming(i.id, signer, { organisation: i.organisation }));
+        const o = { organisation: stampOrganisation(i.organisation) };
+        if (item?.status !== 'new') return inboxItem(await d.stampIncoming(i.id, signer, o));
+        const stamped = await d.acceptAndStamp(i.id, signer, o);
+        // Came through the exchange: the sender is told it was accepted (03), as `inbox accept --stamp` does.
+        answerAccepted(d.context, parseId(stamped.id));
+        return inboxItem(stamped);
       }),
 
     'books.register': (i) => {
@@ -229,8 +260,29 @@ export function createServices(ctx: AppContext): Services {
       return { kind: r.kind, year: r.year, title: r.title, columns: r.columns.map((c) => ({ vi: c.vi, en: c.en })), rows: r.rows };
     },
     'books.report': (i) => desk().exchangeReport(i.from, i.to),
-    'books.copy': (i) => tokens.withSigner(i.token, i.pin, async (signer) => copyItem(await desk().makeCopy({ source: i.source, id: i.id, form: i.form, pages: i.pages }, signer))),
+    'books.copy': (i) => tokens.withSigner(i.token, i.pin, async (signer) => copyItem(await desk().makeCopy({ source: i.source, id: i.id, form: i.form, pages: i.pages, organisation: stampOrganisation(), place: process.env.KYSO_PLACE }, signer))),
     'books.copies': () => desk().listCopies().map(copyItem),
+    'books.exportRegister': async (i) => {
+      const f = await desk().storeRegister(i.kind, i.year, i.format, { organisation: organisation() });
+      return { name: `so-van-ban-${i.kind === 'outgoing' ? 'di' : 'den'}-${i.year}.${i.format}`, sha256: f.sha256, size: f.size };
+    },
+    'books.exportReport': async (i) => {
+      const f = await desk().storeReport(i.from, i.to, i.format, { organisation: organisation() });
+      return { name: `bao-cao-gui-nhan-${i.from}_${i.to}.${i.format}`, sha256: f.sha256, size: f.size };
+    },
+    'books.registerPaper': (i) => {
+      const r = desk().registerPaper(i);
+      return { id: String(r.id), number: r.number_symbol, date: r.issue_date, year: r.issue_year };
+    },
+    'books.registerPaperIncoming': (i) => {
+      const r = desk().registerPaperIncoming(i);
+      return { id: String(r.id), number: String(r.incoming_number), date: r.received_at, year: r.incoming_year };
+    },
+    'inbox.route': async (i) => {
+      const route = { passedTo: i.passedTo, recordNumber: i.recordNumber };
+      const v = i.token && i.pin ? await tokens.withSigner(i.token, i.pin, (signer) => desk().routeIncoming(i.id, route, signer)) : await desk().routeIncoming(i.id, route);
+      return inboxItem(v);
+    },
 
     'outbox.list': () => desk().listOutbox().map(outboxItem),
     'outbox.markSent': (i) => outboxItem(desk().markSent(i.documentId)),

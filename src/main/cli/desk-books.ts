@@ -62,8 +62,32 @@ const registerPaperCmd: Command = async (argv) => {
     copies: { type: 'string' },
     sent: { type: 'string' },
     note: { type: 'string' },
+    incoming: { type: 'boolean' },
+    from: { type: 'string' },
+    urgency: { type: 'string' },
+    record: { type: 'string' },
   });
   if (p.positionals.length) throw new KysoError('USAGE', { reason: 'doc register-paper takes options only' });
+  if (p.values.incoming === true)
+    return withDesk(p, (desk) => {
+      // A paper document received: the next số đến of the year, in the incoming register.
+      const urgency = str(p, 'urgency') ?? 'normal';
+      if (!['normal', 'urgent', 'very-urgent', 'flash'].includes(urgency)) throw new KysoError('USAGE', { reason: '--urgency must be normal, urgent, very-urgent or flash' });
+      const r = desk.registerPaperIncoming({
+        title: required(p, 'title'),
+        sender: required(p, 'from'),
+        number: str(p, 'number'),
+        issueDate: str(p, 'issued'),
+        type: str(p, 'type'),
+        urgency: urgency as 'normal',
+        passedTo: list(p, 'to').join('; ') || undefined,
+        recordNumber: str(p, 'record'),
+        note: str(p, 'note'),
+      });
+      if (!json(p, { id: String(r.id), incomingNumber: r.incoming_number, year: r.incoming_year, receivedAt: r.received_at }))
+        out(`Đã vào sổ văn bản đến (bản giấy), số đến ${r.incoming_number} | Registered paper arrival, incoming number ${r.incoming_number}`);
+      return 0;
+    });
   return withDesk(p, (desk) => {
     const r = desk.registerPaper({
       title: required(p, 'title'),

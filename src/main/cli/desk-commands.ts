@@ -52,6 +52,9 @@ Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặ
   kyso doc register-paper --title T (--number 12/QĐ-X | --symbol QĐ-X) [--issued YYYY-MM-DD] [--type T]
             [--signer NAME] [--to RECIPIENT]... [--keeper UNIT] [--copies N] [--note TEXT]
       Vào sổ văn bản giấy, cùng dãy số với văn bản điện tử | Register a paper document (same number series).
+  kyso doc register-paper --incoming --title T --from ISSUER [--number 45/UBND-VP] [--issued YYYY-MM-DD] [--type T]
+            [--urgency normal|urgent|very-urgent|flash] [--to UNIT] [--record CODE] [--note TEXT]
+      Vào sổ văn bản đến bằng giấy, cùng dãy số đến | Register a paper document received (same số đến series).
   kyso doc copy ID --form "SAO Y"|"SAO LỤC"|"TRÍCH SAO" [--pages 1-2] [--number N] [--place TEXT]
             [--incoming] --token LABEL --pin-env VAR [-o OUT.pdf]
       Bản sao điện tử, ký số của cơ quan; SAO Y kèm bản gốc | An electronic copy signed by the organisation.

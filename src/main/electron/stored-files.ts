@@ -34,7 +34,7 @@ export function serveStoredFile(request: Request, files: FileAccess): Response {
   }
   const range = parseRange(request.headers.get('range'), size);
   const headers: Record<string, string> = {
-    'Content-Type': path.endsWith('.png') ? 'image/png' : 'application/pdf',
+    'Content-Type': found.contentType ?? (path.endsWith('.png') ? 'image/png' : 'application/pdf'),
     'Accept-Ranges': 'bytes',
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'private, max-age=31536000, immutable',

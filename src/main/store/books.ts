@@ -31,6 +31,22 @@ export function insertInboxRevision(db: Database.Database, r: Omit<InboxRevision
   return prep(db, 'SELECT * FROM inbox_revisions WHERE id = ?').get(Number(res.lastInsertRowid)) as InboxRevisionRow;
 }
 
+/** For a list of received documents: the file as it now is (the last revision), whether stamped, and the routing. */
+export function inboxBooksState(db: Database.Database, ids: number[]): Map<number, { sha256: string | null; stamped: boolean; passed_to: string | null; record_number: string | null }> {
+  const out = new Map<number, { sha256: string | null; stamped: boolean; passed_to: string | null; record_number: string | null }>();
+  if (!ids.length) return out;
+  const rows = db
+    .prepare(
+      `SELECT i.id, i.passed_to, i.record_number,
+         (SELECT r.sha256 FROM inbox_revisions r WHERE r.inbox_id = i.id ORDER BY r.seq DESC LIMIT 1) AS sha256,
+         EXISTS (SELECT 1 FROM inbox_revisions r WHERE r.inbox_id = i.id AND r.step = 'stamp') AS stamped
+       FROM inbox_items i WHERE i.id IN (${ids.map(() => '?').join(',')})`,
+    )
+    .all(...ids) as Array<{ id: number; passed_to: string | null; record_number: string | null; sha256: string | null; stamped: number }>;
+  for (const r of rows) out.set(r.id, { sha256: r.sha256, stamped: r.stamped === 1, passed_to: r.passed_to, record_number: r.record_number });
+  return out;
+}
+
 export function setRouting(db: Database.Database, id: number, r: { passedTo: string | null; passedAt: string | null; recordNumber: string | null }): void {
   prep(db, 'UPDATE inbox_items SET passed_to = ?, passed_at = ?, record_number = ? WHERE id = ?').run(r.passedTo, r.passedAt, r.recordNumber, id);
 }
@@ -174,6 +190,7 @@ export function outgoingSources(db: Database.Database, year: number): OutgoingSo
 }
 
 export interface IncomingSource {
+  kind: 'electronic' | 'paper';
   id: number;
   incoming_number: number;
   received_at: string;
@@ -188,14 +205,52 @@ export interface IncomingSource {
   record_number: string | null;
   urgency: string;
   stamped: number;
+  note: string | null;
 }
 
 export function incomingSources(db: Database.Database, year: number): IncomingSource[] {
   return prep(
     db,
-    `SELECT i.id, i.incoming_number, i.received_at, i.decided_at, i.sender, i.number_symbol, i.issue_date, i.title, i.doc_type,
+    `SELECT 'electronic' AS kind, i.id, i.incoming_number, i.received_at, i.decided_at, i.sender, i.number_symbol, i.issue_date, i.title, i.doc_type,
        i.passed_to, i.passed_at, i.record_number, i.urgency,
-       EXISTS (SELECT 1 FROM inbox_revisions r WHERE r.inbox_id = i.id AND r.step = 'stamp') AS stamped
-     FROM inbox_items i WHERE i.status = 'accepted' AND i.incoming_year = ? ORDER BY i.incoming_number`,
-  ).all(year) as IncomingSource[];
+       EXISTS (SELECT 1 FROM inbox_revisions r WHERE r.inbox_id = i.id AND r.step = 'stamp') AS stamped, NULL AS note
+     FROM inbox_items i WHERE i.status = 'accepted' AND i.incoming_year = ?
+     UNION ALL
+     SELECT 'paper' AS kind, p.id, p.incoming_number, p.received_at, p.received_at AS decided_at, p.sender, p.number_symbol, p.issue_date, p.title, p.doc_type,
+       p.passed_to, p.passed_at, p.record_number, p.urgency, 0 AS stamped, p.note
+     FROM paper_incoming p WHERE p.incoming_year = ?
+     ORDER BY incoming_number`,
+  ).all(year, year) as IncomingSource[];
+}
+
+export interface PaperIncomingRow {
+  id: number;
+  incoming_year: number;
+  incoming_number: number;
+  received_at: string;
+  sender: string;
+  number_symbol: string | null;
+  issue_date: string | null;
+  title: string;
+  doc_type: string | null;
+  urgency: string;
+  passed_to: string | null;
+  passed_at: string | null;
+  record_number: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+/** The last số đến of a year, paper or electronic. */
+export function lastIncomingNumber(db: Database.Database, year: number): number {
+  return (prep(db, 'SELECT MAX(incoming_number) AS n FROM incoming_numbers WHERE incoming_year = ?').get(year) as { n: number | null }).n ?? 0;
+}
+
+export function insertPaperIncoming(db: Database.Database, r: Omit<PaperIncomingRow, 'id'>): PaperIncomingRow {
+  const res = prep(
+    db,
+    `INSERT INTO paper_incoming (incoming_year, incoming_number, received_at, sender, number_symbol, issue_date, title, doc_type, urgency, passed_to, passed_at, record_number, note, created_at)
+     VALUES (@incoming_year, @incoming_number, @received_at, @sender, @number_symbol, @issue_date, @title, @doc_type, @urgency, @passed_to, @passed_at, @record_number, @note, @created_at)`,
+  ).run(r);
+  return prep(db, 'SELECT * FROM paper_incoming WHERE id = ?').get(Number(res.lastInsertRowid)) as PaperIncomingRow;
 }

@@ -60,7 +60,8 @@ export function getInbox(db: Database.Database, id: number): InboxRow {
 
 /** Registers an accepted document: the next số đến of the year. */
 export function acceptInbox(db: Database.Database, id: number, year: number, at: string): InboxRow {
-  const next = (prep(db, 'SELECT MAX(incoming_number) AS n FROM inbox_items WHERE incoming_year = ? AND incoming_number IS NOT NULL').get(year) as { n: number | null }).n ?? 0;
+  // One series for paper and electronic arrivals (migration 7's incoming_numbers).
+  const next = (prep(db, 'SELECT MAX(incoming_number) AS n FROM incoming_numbers WHERE incoming_year = ?').get(year) as { n: number | null }).n ?? 0;
   const r = prep(db, "UPDATE inbox_items SET status = 'accepted', incoming_year = ?, incoming_number = ?, decided_at = ? WHERE id = ? AND status = 'new'")
     .run(year, next + 1, at, id);
   if (r.changes !== 1) throw new KysoError('INBOX_ALREADY_DECIDED', { status: getInbox(db, id).status });

@@ -11,6 +11,7 @@ import { up as archiveSeals } from './migrations/m004-archive-seals.js';
 import { up as books } from './migrations/m005-books.js';
 import { up as exchangeTransport } from './migrations/m006-exchange-transport.js';
 import { up as exchangeInboxes } from './migrations/m007-exchange-inboxes.js';
+import { up as paperIncoming } from './migrations/m008-paper-incoming.js';
 
 export interface Migration {
   version: number;
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'books: incoming stamp revisions, paper documents, one outgoing number series, copies', up: books },
   { version: 6, name: 'exchange transport: identity, address book, send queue, received packages, statuses', up: exchangeTransport },
   { version: 7, name: 'exchange: several inboxes per desk, envelope certificate verdict, withdrawal (status 13)', up: exchangeInboxes },
+  { version: 8, name: 'paper incoming: paper documents received, one số đến series for paper and electronic', up: paperIncoming },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

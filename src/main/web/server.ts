@@ -102,7 +102,7 @@ function serveFile(req: IncomingMessage, res: ServerResponse, files: FileAccess,
   const range = parseRange(req.headers.range, size);
   const headers: Record<string, string | number> = {
     ...SECURITY_HEADERS,
-    'Content-Type': path.endsWith('.png') ? 'image/png' : 'application/pdf',
+    'Content-Type': found.contentType ?? (path.endsWith('.png') ? 'image/png' : 'application/pdf'),
     'Accept-Ranges': 'bytes',
     // Stored files never change (named by their content): the page may keep what it fetched.
     'Cache-Control': 'private, max-age=31536000, immutable',

@@ -1,7 +1,9 @@
 // The registers and the exchange report as files: a bound book (PDF: cover, tables, page numbers,
 // a chart in the report) or a workbook (XLSX), chosen by the file's extension and written
 // through a temporary file, flushed and renamed into place.
-import { extname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { KysoError } from '../../shared/errors.js';
 import { renderBookPdf, type Book, type BookSection } from '../books/book-pdf.js';
 import { renderBookXlsx } from '../books/book-xlsx.js';
@@ -91,6 +93,31 @@ export function reportBook(rep: ExchangeReport, organisation: string): Book {
     subtitle: [`Từ ngày ${dmy(rep.from)} đến ngày ${dmy(rep.to)}`],
     sections,
   };
+}
+
+/**
+ * Writes a book for the app's download: named by its SHA-256 in `dir` (DATA/exports), as the page
+ * reads stored files by reference (GET /files/<sha256>); one audit entry. The same book twice is
+ * the same file.
+ */
+export async function storeBook(ctx: DeskContext, book: Book, dir: string, format: 'pdf' | 'xlsx', what: Record<string, unknown>): Promise<{ sha256: string; size: number; path: string }> {
+  const at = ctx.now();
+  const bytes = format === 'pdf' ? Buffer.from(await renderBookPdf(book, at)) : await renderBookXlsx(book, at);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${sha256}.${format}`);
+  if (!existsSync(path)) {
+    const f = AtomicFile.create(path);
+    try {
+      f.write(bytes);
+      await f.commit();
+    } catch (e) {
+      f.abort();
+      throw e;
+    }
+  }
+  ctx.store.audit({ at: at.toISOString(), actor: ctx.actor, action: 'books.exported', subject: null, details: { ...what, format, sha256, size: bytes.length } });
+  return { sha256, size: bytes.length, path };
 }
 
 /** Writes a book as PDF or XLSX (by the output's extension); one audit entry. */

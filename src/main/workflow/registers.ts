@@ -6,7 +6,7 @@
 import { KysoError } from '../../shared/errors.js';
 import { parseIssueDate, vietnamDay } from '../appearance/time.js';
 import { appendAudit } from '../store/audit.js';
-import { incomingSources, insertPaperDocument, numberHolder, outgoingSources, type PaperDocumentRow } from '../store/books.js';
+import { incomingSources, insertPaperDocument, insertPaperIncoming, lastIncomingNumber, numberHolder, outgoingSources, type PaperDocumentRow, type PaperIncomingRow } from '../store/books.js';
 import { lastNumberSeq } from '../store/documents.js';
 import { fold } from '../store/fold.js';
 import { refuse, type DeskContext } from './context.js';
@@ -136,7 +136,8 @@ export function incomingRegister(ctx: DeskContext, year: number, organisation: s
     r.passed_to ?? '',
     dmy(r.passed_at),
     r.stamped ? 'Đã đóng dấu ĐẾN (ký số)' : '',
-    [r.record_number ? `Lưu hồ sơ số ${r.record_number}` : '', r.urgency !== 'normal' ? { urgent: 'Khẩn', 'very-urgent': 'Thượng khẩn', flash: 'Hỏa tốc' }[r.urgency] ?? '' : '']
+    [r.kind === 'paper' ? 'Văn bản giấy' : '', r.record_number ? `Lưu hồ sơ số ${r.record_number}` : '', r.urgency !== 'normal' ? { urgent: 'Khẩn', 'very-urgent': 'Thượng khẩn', flash: 'Hỏa tốc' }[r.urgency] ?? '' : '']
+      .concat(r.note ? [r.note] : [])
       .filter(Boolean)
       .join('; '),
   ]);
@@ -216,6 +217,55 @@ export function registerPaper(ctx: DeskContext, p: PaperDocument): PaperDocument
       created_at: at.toISOString(),
     });
     appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'register.paper', subject: `paper:${row.id}`, details: { number: row.number_symbol, issueDate: issued, title: row.title } });
+    return row;
+  });
+}
+
+export interface PaperArrival {
+  title: string;
+  /** Tác giả: the issuing organisation. */
+  sender: string;
+  number?: string;
+  issueDate?: string;
+  type?: string;
+  urgency?: 'normal' | 'urgent' | 'very-urgent' | 'flash';
+  passedTo?: string;
+  recordNumber?: string;
+  note?: string;
+}
+
+/**
+ * Registers a document received on paper (NĐ30 Đ22): the next số đến of the year, the same series
+ * as the received files (one register), kept unique by the database; the arrival is now.
+ */
+export function registerPaperIncoming(ctx: DeskContext, p: PaperArrival): PaperIncomingRow {
+  const at = ctx.now();
+  const title = p.title.trim();
+  const sender = p.sender.trim();
+  if (!title) throw new KysoError('USAGE', { reason: '--title is required' });
+  if (!sender) throw new KysoError('USAGE', { reason: '--from (the issuing organisation) is required' });
+  const issueDate = p.issueDate ? parseIssueDate(p.issueDate).iso : null;
+  const number = p.number?.normalize('NFC').replace(/\s+/g, '') || null;
+  const year = Number(vietnamDay(at).slice(0, 4));
+  const db = ctx.store.db;
+  return ctx.store.tx(() => {
+    const row = insertPaperIncoming(db, {
+      incoming_year: year,
+      incoming_number: lastIncomingNumber(db, year) + 1,
+      received_at: at.toISOString(),
+      sender,
+      number_symbol: number,
+      issue_date: issueDate,
+      title,
+      doc_type: p.type?.trim() || null,
+      urgency: p.urgency ?? 'normal',
+      passed_to: p.passedTo?.trim() || null,
+      passed_at: p.passedTo?.trim() ? at.toISOString() : null,
+      record_number: p.recordNumber?.trim() || null,
+      note: p.note?.trim() || null,
+      created_at: at.toISOString(),
+    });
+    appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'register.paper-incoming', subject: `paper-in:${row.id}`, details: { incomingNumber: row.incoming_number, year, number, sender, title } });
     return row;
   });
 }

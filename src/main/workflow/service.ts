@@ -40,10 +40,10 @@ import { listOutbox, markSent, recall, type OutboxView } from './outbox.js';
 import { DEFAULT_SEND_RULES, type SendRules } from './rules.js';
 import { checkStep, signBatch, signStep, type BatchProgress, type BatchResult, type SignerSource, type StepRequest } from './steps.js';
 import { fileVerdict } from './verdict.js';
-import { filterRegister, register, registerPaper, type PaperDocument, type Register, type RegisterKind } from './registers.js';
-import type { PaperDocumentRow } from '../store/books.js';
+import { filterRegister, register, registerPaper, registerPaperIncoming, type PaperArrival, type PaperDocument, type Register, type RegisterKind } from './registers.js';
+import type { PaperDocumentRow, PaperIncomingRow } from '../store/books.js';
 import { exchangeReport, type ExchangeReport } from './exchange-report.js';
-import { registerBook, reportBook, writeBook } from './books-output.js';
+import { registerBook, reportBook, storeBook, writeBook } from './books-output.js';
 import { exportCopy, listCopyViews, makeCopy, type CopyRequest, type CopyView } from './copies.js';
 import { acceptAndStamp, exportIncoming, incomingBooksView, routeIncoming, stampIncoming, type IncomingBooksView } from './incoming-books.js';
 
@@ -335,9 +335,26 @@ export class WorkflowService {
     return writeBook(this.ctx, registerBook(r), output, { book: `register-${kind}`, year, rows: r.rows.length });
   }
 
+  /** The register of a year as a file for the app's download, kept in DATA/exports by its SHA-256. */
+  storeRegister(kind: RegisterKind, year: number, format: 'pdf' | 'xlsx', o: { organisation?: string } = {}): Promise<{ sha256: string; size: number; path: string }> {
+    const r = register(this.ctx, kind, year, o.organisation ?? '');
+    return storeBook(this.ctx, registerBook(r), join(this.dataDir, 'exports'), format, { book: `register-${kind}`, year, rows: r.rows.length });
+  }
+
+  /** The exchange report of a period as a file for the app's download. */
+  storeReport(from: string, to: string, format: 'pdf' | 'xlsx', o: { organisation?: string } = {}): Promise<{ sha256: string; size: number; path: string }> {
+    const rep = exchangeReport(this.ctx, from, to);
+    return storeBook(this.ctx, reportBook(rep, o.organisation ?? ''), join(this.dataDir, 'exports'), format, { book: 'exchange-report', from: rep.from, to: rep.to });
+  }
+
   /** A document issued on paper takes the next number of the year's series. */
   registerPaper(p: PaperDocument): PaperDocumentRow {
     return registerPaper(this.ctx, p);
+  }
+
+  /** A document received on paper takes the next số đến of the year (one series with received files). */
+  registerPaperIncoming(p: PaperArrival): PaperIncomingRow {
+    return registerPaperIncoming(this.ctx, p);
   }
 
   exchangeReport(from: string, to: string): ExchangeReport {

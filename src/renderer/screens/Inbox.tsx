@@ -13,6 +13,7 @@ import { COLOUR, IndicationBadge, SignatureDots, VerdictView } from '../componen
 import { useT } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { FileChooser, type Chosen } from '../components/FileChooser.js';
+import { IncomingStamp } from '../components/IncomingStamp.js';
 import { openStoredPdf, saveStored } from '../files.js';
 import { type PdfDocument } from '../pdf.js';
 import { call, useShared } from '../state.js';
@@ -69,7 +70,8 @@ export function InboxScreen() {
     return () => clearTimeout(timer);
   }, [reload]);
   const item = items.find((x) => x.id === selected) ?? null;
-  const sha256 = item?.sha256;
+  // The file as it now is: stamped ĐẾN and routed, else as received.
+  const sha256 = item?.books?.currentSha256 ?? item?.sha256;
   useEffect(() => {
     setPreview(null);
     setReason('');
@@ -233,6 +235,7 @@ export function InboxScreen() {
                 <Icon name="download" /> {t('downloadFile')}
               </button>
             </div>
+            <IncomingStamp key={item.id} item={item} onChanged={() => void reload()} onError={setError} />
             {item.status === 'accepted' && <ArchiveForm source="incoming" sourceId={item.id} onDone={() => notify(t('archived'))} onError={setError} />}
           </div>
         )}

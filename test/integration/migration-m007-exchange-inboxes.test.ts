@@ -38,7 +38,7 @@ describe('migration 7: exchange inboxes, envelope verdict, withdrawal', () => {
 
     const up = openDatabase(file);
     try {
-      expect(schemaVersion(up)).toBe(7);
+      expect(schemaVersion(up)).toBeGreaterThanOrEqual(7);
       // The one inbox of version 6 is the first of the desk's inboxes.
       expect(up.prepare('SELECT kind, address, config FROM exchange_inboxes').all()).toEqual([{ kind: 'mail', address: 'stc@gov.test', config: '{"user":"stc"}' }]);
       up.prepare("INSERT INTO exchange_inboxes (kind, address, updated_at) VALUES ('axis', 'http://axis.test', ?)").run(AT);

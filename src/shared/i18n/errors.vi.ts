@@ -136,4 +136,7 @@ export const ERROR_MESSAGES_VI: Record<ErrorCode, ErrorText> = {
   EXCHANGE_NOT_CONFIGURED: { message: 'Chưa cấu hình liên thông: {what}.', hint: 'Dùng kyso exchange self / exchange receive / exchange peer add để cấu hình.' },
   EXCHANGE_PEER_UNKNOWN: { message: 'Không có cơ quan {organId} trong sổ địa chỉ.', hint: 'Thêm bằng kyso exchange peer add {organId} --name TÊN --folder ĐƯỜNG_DẪN.' },
   EXCHANGE_DOCUMENT_FROZEN: { message: 'Văn bản đến {id} đã bị {state} nên không xử lý tiếp được.', hint: 'Văn bản đã thu hồi hoặc thay thế được giữ nguyên để đối chiếu.' },
+  EXCHANGE_FOLDER_UNAVAILABLE: { message: 'Không ghi được vào thư mục trao đổi văn bản {path}: {reason}.', hint: 'Kiểm tra đường dẫn (thư mục dùng chung của cơ quan đã được kết nối chưa) và quyền ghi, hoặc báo cán bộ CNTT.' },
+  EXCHANGE_SECRET_MISSING: { message: 'Chưa có mật khẩu hoặc khóa bí mật để kết nối (biến môi trường {name}).', hint: 'Nhập vào ô mật khẩu ở màn hình Liên thông (chỉ giữ trong bộ nhớ của ứng dụng đang chạy), hoặc nhờ cán bộ CNTT đặt biến {name} trước khi mở Kyso.' },
+  EXCHANGE_PEER_IN_USE: { message: 'Cơ quan {organId} còn {count} gói văn bản đang chờ gửi nên chưa xóa khỏi sổ địa chỉ được.', hint: 'Đồng bộ để gửi hết, rồi xóa; hoặc sửa cách gửi của cơ quan này.' },
 };

@@ -80,7 +80,7 @@ export function SyncReportView({ report }: { report: SyncResult | null }) {
   if (!report) return null;
   const bad = report.failed.length > 0 || report.unreadable.length > 0;
   return (
-    <div className={`callout ${bad ? 'amber' : 'green'}`} data-testid="sync-report" data-sent={report.sent} data-received={report.received} data-statuses={report.statuses}>
+    <div className={`callout ${bad ? 'amber' : 'green'}`} data-testid="sync-report" data-at={report.at} data-sent={report.sent} data-received={report.received} data-statuses={report.statuses}>
       <Icon name={bad ? 'warning' : 'check'} />
       <div>
         <div>{x('syncDone', { time: vnDateTime(report.at), sent: report.sent, received: report.received, statuses: report.statuses, duplicates: report.duplicates, failed: report.failed.length })}</div>

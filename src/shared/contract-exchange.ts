@@ -76,7 +76,8 @@ export type InboxSetup = z.input<typeof InboxSetup>;
 /** A connection test that passed: what was reached, one line each. */
 export const ConnectionTest = z.object({
   kind: TransportKind,
-  checks: z.array(z.object({ what: z.string(), detail: z.string() })),
+  /** What was reached: the folder / server / axis, how (TLS, STARTTLS), and the packages waiting there when it says. */
+  checks: z.array(z.object({ what: z.enum(['folder', 'SMTP', 'IMAP', 'axis']), target: z.string(), security: z.string().nullable(), waiting: z.number().int().nullable(), agencies: z.number().int().nullable() })),
 });
 export type ConnectionTest = z.infer<typeof ConnectionTest>;
 

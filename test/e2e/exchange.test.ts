@@ -99,6 +99,7 @@ async function configure(d: Desk): Promise<void> {
   await p.getByTestId('x-path').fill(d.drop);
   await p.getByTestId('x-test').click();
   await textOf(p, 'x-test-ok').toContain(d.drop);
+  expect(await p.getByTestId('x-test-ok').textContent()).toContain('ghi thử, đọc lại, xóa được');
   await p.getByTestId('x-inbox-save').click();
   await textOf(p, 'x-inbox-now').toContain(d.drop);
 }
@@ -180,6 +181,8 @@ describe('exchange from the app screens (two agencies, shared folders)', () => {
     await p.getByTestId('x-test').click();
     await expect.poll(() => mailError.getAttribute('data-code'), WAIT).toBe('EXCHANGE_UNREACHABLE');
     expect(await mailError.textContent()).toContain(`Không kết nối được máy chủ trao đổi văn bản 127.0.0.1:${port} (SMTP)`);
+    expect(await mailError.textContent()).toContain('chưa lưu gì');
+    await textOf(p, 'x-secret-state').toContain('mật khẩu vừa nhập');
     await shot(syt, 'exchange-settings-mail-error');
 
     await configure(syt);

@@ -144,7 +144,7 @@ export function exchangeHandlers(o: {
       }
     }
     const waiting = readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.edxml')).length;
-    return { kind: 'folder', checks: [{ what: 'folder', detail: `${dir} · ${waiting} edxml` }] };
+    return { kind: 'folder', checks: [{ what: 'folder', target: dir, security: null, waiting, agencies: null }] };
   };
 
   const testMail = async (s: Parsed<'mail'>, env: NodeJS.ProcessEnv): Promise<ConnectionTest> => {
@@ -166,7 +166,7 @@ export function exchangeHandlers(o: {
     const t = nodemailer.createTransport({ host: smtp.host, port: smtp.port, secure: smtp.implicitTls, requireTLS: !smtp.implicitTls, auth: { user: s.user, pass: password }, tls: { ca, minVersion: 'TLSv1.2' }, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout, logger: false });
     try {
       await t.verify();
-      checks.push({ what: 'SMTP', detail: `${smtp.host}:${smtp.port} · ${smtp.implicitTls ? 'TLS' : 'STARTTLS'} · ${s.user}` });
+      checks.push({ what: 'SMTP', target: `${s.user} @ ${smtp.host}:${smtp.port}`, security: smtp.implicitTls ? 'TLS' : 'STARTTLS', waiting: null, agencies: null });
     } catch (e) {
       throw new KysoError(mailErrorCode(e, 'smtp'), { transport: 'SMTP', server: `${smtp.host}:${smtp.port}`, reason: reason(e) }, { cause: e });
     } finally {
@@ -178,7 +178,7 @@ export function exchangeHandlers(o: {
     try {
       await client.connect();
       const st = await client.status('INBOX', { unseen: true, messages: true });
-      checks.push({ what: 'IMAP', detail: `${imap.host}:${imap.port} · ${imap.implicitTls ? 'TLS' : 'STARTTLS'} · INBOX ${st ? (st.messages ?? 0) : 0} / ${st ? (st.unseen ?? 0) : 0} unseen` });
+      checks.push({ what: 'IMAP', target: `${s.user} @ ${imap.host}:${imap.port}`, security: imap.implicitTls ? 'TLS' : 'STARTTLS', waiting: st ? (st.unseen ?? 0) : null, agencies: null });
       await client.logout();
     } catch (e) {
       client.close();
@@ -195,7 +195,7 @@ export function exchangeHandlers(o: {
     const agencies = await t.listAgencies();
     const waiting = await t.listReceived();
     await t.close();
-    return { kind: 'axis', checks: [{ what: 'axis', detail: `${s.url} · ${s.systemId} · ${agencies.length} agencies · ${waiting.length} waiting` }] };
+    return { kind: 'axis', checks: [{ what: 'axis', target: `${s.systemId} @ ${s.url}`, security: /^https:/i.test(s.url) ? 'TLS' : null, waiting: waiting.length, agencies: agencies.length }] };
   };
 
   const audit = (action: string, details: Record<string, unknown>): void => {

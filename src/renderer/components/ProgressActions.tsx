@@ -26,13 +26,15 @@ export function ProgressActions({ item, onDone, onError }: { item: InboxItem; on
   return (
     <div className="decide" data-testid="inbox-progress" data-progress={item.exchange.progress}>
       <p className="small">
-        <strong>{x('progress')}</strong> · {x('progressNow', { p: x(`pg_${item.exchange.progress}` as XKey) })}
+        <strong>{x('progressTitle')}</strong> · {x('progressNow', { p: x(`pg_${item.exchange.progress}` as XKey) })}
       </p>
       <div className="row">
         <label className="grow">
           {x('progressNote')}
           <input value={note} onChange={(e) => setNote(e.target.value)} data-testid="progress-note" />
         </label>
+      </div>
+      <div className="progress-steps">
         {(['assigned', 'processing', 'done'] as const).map((s, i) => (
           <button key={s} disabled={i + 1 <= now} onClick={() => void step(s)} data-testid={`progress-${s}`}>
             {x(`step_${s}`)}

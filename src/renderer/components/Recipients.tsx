@@ -17,15 +17,21 @@ function tone(r: Recipient): string {
   return 'amber';
 }
 
+/** The engine writes its own descriptions "Vietnamese | English": the reader's half. A recipient's own text is shown as it came. */
+function inLanguage(s: string, lang: 'vi' | 'en'): string {
+  const parts = s.split(' | ');
+  return parts.length === 2 ? parts[lang === 'vi' ? 0 : 1]! : s;
+}
+
 export function Recipients({ item }: { item: OutboxItem }) {
-  const { t, x } = useXT();
+  const { t, x, lang } = useXT();
   if (item.recipients.length === 0) return null;
   const code = (c: string) => (ST_KEYS.has(c) ? `${c} ${t(`st_${c}` as TextKey)}` : c);
   const statusWord = (s: string) => (['pending', 'sent', 'received', 'accepted', 'rejected', 'recalled'].includes(s) ? x(`rs_${s}` as XKey) : s);
   return (
     <ul className="recipients" data-testid="recipients" aria-label={x('recipientsTitle')}>
       {item.recipients.map((r) => (
-        <li key={r.organId ?? r.name} data-testid="recipient" data-organ-id={r.organId ?? ''} data-status={r.status} data-code={r.statusCode ?? ''}>
+        <li key={r.organId ?? r.name} className={`tone-${tone(r)}`} data-testid="recipient" data-organ-id={r.organId ?? ''} data-status={r.status} data-code={r.statusCode ?? ''}>
           <div className="recipient-line">
             <span className="recipient-name">
               {r.name}
@@ -38,7 +44,7 @@ export function Recipients({ item }: { item: OutboxItem }) {
           </div>
           {r.description && (
             <div className={`small ${r.statusCode === '02' || r.statusCode === '16' ? 'recall-note' : 'muted'}`} data-testid="recipient-description">
-              {r.description}
+              {inLanguage(r.description, lang)}
             </div>
           )}
           {r.history && r.history.length > 1 && (

@@ -99,6 +99,20 @@ export function SyncReportView({ report }: { report: SyncResult | null }) {
   );
 }
 
+/** A failed connection test: the catalogue's sentence, and what to check now (nothing was queued or saved). */
+function TestError({ error }: { error: ErrorPayload | null }) {
+  const { t, x, err } = useXT();
+  if (!error) return null;
+  const { message, hint } = err(error);
+  return (
+    <div className="error-box" role="alert" data-testid="error" data-code={error.code}>
+      <strong>{t('errorTitle')}</strong>
+      <p className="error-message">{message}</p>
+      <p className="error-hint">{error.code === 'EXCHANGE_UNREACHABLE' ? x('testHintUnreachable') : hint}</p>
+    </div>
+  );
+}
+
 export function ExchangeScreen() {
   const { t, x } = useXT();
   const { notify } = useShared();
@@ -240,7 +254,7 @@ export function ExchangeScreen() {
           )}
           {form.kind !== 'folder' && (
             <p className="muted small" data-testid="x-secret-state">
-              <Icon name="shield" size={14} /> {x(secretKnown ? 'passwordKnown' : 'passwordUnknown', { name: form.kind === 'mail' ? form.passwordEnv : form.secretEnv })}. {x('secretNote')}
+              <Icon name="shield" size={14} /> {x((form.kind === 'mail' ? form.password : form.secret) ? 'passwordTyped' : secretKnown ? 'passwordKnown' : 'passwordUnknown', { name: form.kind === 'mail' ? form.passwordEnv : form.secretEnv })}. {x('secretNote')}
             </p>
           )}
           <div className="row actions-row">
@@ -258,15 +272,18 @@ export function ExchangeScreen() {
               <div>
                 <strong>{x('testOk')}</strong>
                 {tested.checks.map((c) => (
-                  <div key={c.what} className="small">
-                    {c.what}: {c.detail}
+                  <div key={c.what} className="small" data-testid="x-test-check" data-what={c.what}>
+                    {x(`check_${c.what}`)}: <span className="mono">{c.target}</span>
+                    {c.security && ` · ${c.security}`}
+                    {c.waiting !== null && ` · ${x('checkWaiting', { n: c.waiting })}`}
+                    {c.agencies !== null && ` · ${x('checkAgencies', { n: c.agencies })}`}
                   </div>
                 ))}
               </div>
             </div>
           )}
           <div data-testid="x-test-error">
-            <ErrorBox error={testError} />
+            <TestError error={testError} />
           </div>
         </div>
       </div>

@@ -4,6 +4,10 @@
 // that does not answer, the address book searched without diacritics — and exchange through
 // shared folders: a document sent from Sở Y tế's outbox shows 01 then 03 once Sở Nội vụ accepts
 // in its own app, then 04 when it assigns it; a second one rejected with a reason shows the reason.
+// Then the same two desks switch to the public-service mail, again from the screens, against real
+// Postfix and Dovecot (test/fixtures/mail-server.ts: STARTTLS with a test CA, one mailbox each):
+// the connection test logs in to both servers (and says so when the password is wrong), the
+// address book's peers are edited to mail addresses, and a third document makes the round trip.
 // The command line reads the same statuses from the same store. Screenshots of the exchange
 // settings, the address book, the outbox with statuses and the inbox go to test-output/screenshots
 // (docs/screenshots with KYSO_UPDATE_SCREENSHOTS=1).
@@ -13,6 +17,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { trustingDataFolder } from '../fixtures/desk-data.js';
+import { startMailServer, type MailServer } from '../fixtures/mail-server.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { CHROMIUM, kysoCli, materials, startWebApp, VIEWPORT, type Materials, type WebApp } from './harness.js';
 
@@ -26,6 +31,9 @@ const STC = { organId: '000.00.33.H41', name: 'Sở Tài chính tỉnh Quảng N
 const BDT = { organId: '000.00.40.H41', name: 'Ban Dân tộc tỉnh Quảng Ninh' };
 const TITLE_1 = 'Quyết định về phòng, chống dịch sốt xuất huyết năm 2026';
 const TITLE_2 = 'Công văn đề nghị cử cán bộ tham gia đoàn kiểm tra';
+const TITLE_3 = 'Giấy mời họp giao ban công tác y tế quý IV';
+const SYT_MAIL = { address: 'vanthu@syt.quangninh.test', password: 'mật-khẩu-sở-y-tế' };
+const SNV_MAIL = { address: 'vanthu@snv.quangninh.test', password: 'so-noi-vu-2026' };
 const REASON = 'Không thuộc thẩm quyền giải quyết của Sở Nội vụ, đề nghị gửi Sở Tài chính';
 
 interface Desk {
@@ -126,6 +134,15 @@ async function issue(d: Desk, title: string): Promise<string> {
 
 const recipient = (d: Desk, title: string, organId: string) =>
   d.page.getByTestId('outbox-item').filter({ hasText: title }).locator(`[data-testid=recipient][data-organ-id="${organId}"]`);
+
+/** Syncs until `done` says what was waiting for has come (mail takes a moment to be delivered). */
+async function syncUntil(d: Desk, done: (r: { sent: number; received: number; statuses: number }) => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    if (done(await sync(d))) return;
+    await d.page.waitForTimeout(250);
+  }
+  throw new Error(`${what}: not reached after 60 syncs`);
+}
 
 /** A port nothing listens on (taken, then released). */
 async function closedPort(): Promise<number> {
@@ -325,6 +342,93 @@ describe('exchange from the app screens (two agencies, shared folders)', () => {
     expect(await r.getByTestId('recipient-description').textContent()).toBe(REASON);
     expect(await r.getByTestId('recipient-history').textContent()).toMatch(/01 \d\d:\d\d → 02 \d\d:\d\d/);
     await shot(syt, 'exchange-outbox-statuses');
+    expect([...syt.errors, ...snv.errors]).toEqual([]);
+  });
+});
+
+describe('the same desks over the public-service mail (real Postfix and Dovecot)', () => {
+  let mail: MailServer;
+  beforeAll(async () => {
+    mail = await startMailServer({ accounts: [SYT_MAIL, SNV_MAIL] });
+  }, 120_000);
+  afterAll(async () => {
+    await mail?.stop();
+  });
+
+  async function configureMail(d: Desk, account: typeof SYT_MAIL, password = account.password): Promise<void> {
+    const p = d.page;
+    await go(d, 'exchange');
+    await p.getByTestId('x-kind-mail').click();
+    await p.getByTestId('x-imapUrl').fill(`imap://127.0.0.1:${mail.imapPort}`);
+    await p.getByTestId('x-smtpUrl').fill(`smtp://127.0.0.1:${mail.smtpPort}`);
+    await p.getByTestId('x-user').fill(account.address);
+    await p.getByTestId('x-password').fill(password);
+    await p.getByTestId('x-passwordEnv').fill(`KYSO_MAIL_${d.who.organId.replace(/\W/g, '_')}`);
+    await p.getByTestId('x-ca').fill(mail.caPath);
+    await p.getByTestId('x-test').click();
+  }
+
+  test('the connection test logs in to SMTP and IMAP, and says so when the password is wrong', async () => {
+    const p = syt.page;
+    await configureMail(syt, SYT_MAIL, 'sai-mat-khau');
+    const error = p.getByTestId('x-test-error').getByTestId('error');
+    await expect.poll(() => error.getAttribute('data-code'), WAIT).toBe('EXCHANGE_AUTH');
+    expect(await error.textContent()).toContain('không chấp nhận thông tin đăng nhập');
+    await p.getByTestId('x-password').fill(SYT_MAIL.password);
+    await p.getByTestId('x-test').click();
+    await textOf(p, 'x-test-ok').toContain('Kết nối được');
+    expect(await p.locator('[data-testid=x-test-check]').evaluateAll((els) => els.map((e) => e.getAttribute('data-what')))).toEqual(['SMTP', 'IMAP']);
+    expect(await p.getByTestId('x-test-ok').textContent()).toContain(`${SYT_MAIL.address} @ 127.0.0.1:${mail.imapPort} · STARTTLS`);
+    await p.getByTestId('x-inbox-save').click();
+    await textOf(p, 'x-inbox-now').toContain(`Thư điện tử công vụ · ${SYT_MAIL.address}`);
+    await textOf(p, 'x-secret-state').toContain('đã có mật khẩu');
+    await shot(syt, 'exchange-settings-mail');
+
+    await configureMail(snv, SNV_MAIL);
+    await textOf(snv.page, 'x-test-ok').toContain('Kết nối được');
+    await snv.page.getByTestId('x-inbox-save').click();
+    await textOf(snv.page, 'x-inbox-now').toContain(SNV_MAIL.address);
+  });
+
+  test('a document sent by mail from the outbox shows 01, then 03 once accepted', async () => {
+    // The peers now reached by mail: edited in each address book.
+    for (const [d, peer, address] of [
+      [syt, SNV, SNV_MAIL.address],
+      [snv, SYT, SYT_MAIL.address],
+    ] as const) {
+      await go(d, 'addressbook');
+      await d.page.locator(`[data-testid=peer-row][data-organ-id="${peer.organId}"]`).getByTestId('peer-edit').click();
+      await d.page.getByTestId('peer-transport').selectOption('mail');
+      await d.page.getByTestId('peer-address').fill(address);
+      await d.page.getByTestId('peer-save').click();
+      await expect.poll(() => d.page.locator(`[data-testid=peer-row][data-organ-id="${peer.organId}"]`).textContent(), WAIT).toContain(address);
+    }
+
+    await issue(syt, TITLE_3);
+    const a = syt.page;
+    await go(syt, 'outbox');
+    await a.getByTestId('outbox-item').filter({ hasText: TITLE_3 }).getByTestId('send-open').click();
+    await a.locator(`[data-testid=send-peer][data-organ-id="${SNV.organId}"] input`).check();
+    await shot(syt, 'exchange-send');
+    await a.getByTestId('send-submit').click();
+    await expect.poll(() => recipient(syt, TITLE_3, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+
+    const b = snv.page;
+    await go(snv, 'inbox');
+    await syncUntil(snv, (r) => r.received >= 1, 'the document reaches Sở Nội vụ by mail');
+    await b.getByTestId('inbox-item').filter({ hasText: TITLE_3 }).click();
+    await textOf(b, 'inbox-facts').toContain(`${SYT.name} (${SYT.organId})`);
+    await syncUntil(syt, (r) => r.statuses >= 1, '01 reaches Sở Y tế by mail');
+    await expect.poll(() => recipient(syt, TITLE_3, SNV.organId).getAttribute('data-code'), WAIT).toBe('01');
+
+    await b.getByTestId('inbox-accept').click();
+    await textOf(b, 'inbox-decision').toContain('Số đến');
+    expect(await sync(snv)).toMatchObject({ sent: 1 });
+    await syncUntil(syt, (r) => r.statuses >= 1, '03 reaches Sở Y tế by mail');
+    const r = recipient(syt, TITLE_3, SNV.organId);
+    await expect.poll(() => r.getAttribute('data-code'), WAIT).toBe('03');
+    expect(await r.getByTestId('recipient-history').textContent()).toMatch(/01 \d\d:\d\d → 03 \d\d:\d\d/);
     expect([...syt.errors, ...snv.errors]).toEqual([]);
   });
 });

@@ -77,11 +77,11 @@ async function go(d: Desk, screen: 'exchange' | 'addressbook' | 'outbox' | 'inbo
   await d.page.getByTestId(`screen-${screen}`).waitFor();
 }
 
-async function shot(d: Desk, name: string): Promise<void> {
+async function shot(d: Desk, name: string, o: { top?: boolean } = {}): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const close = d.page.getByTestId('notice').getByRole('button');
   if (await close.count()) await close.click();
-  await d.page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 0));
+  if (o.top !== false) await d.page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 0));
   await d.page.waitForTimeout(300);
   await d.page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
@@ -163,6 +163,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const d of [syt, snv]) {
+    if (d && (d.errors.length || process.env.KYSO_KEEP_FAILURES)) console.error(d.who.organId, d.errors.join('\n'));
     if (d && (d.errors.length || process.env.KYSO_KEEP_FAILURES)) await d.page.screenshot({ path: join(FAILURES, `exchange-${d.who.organId}.png`) }).catch(() => undefined);
   }
   await browser?.close();
@@ -409,7 +410,7 @@ describe('the same desks over the public-service mail (real Postfix and Dovecot)
     await go(syt, 'outbox');
     await a.getByTestId('outbox-item').filter({ hasText: TITLE_3 }).getByTestId('send-open').click();
     await a.locator(`[data-testid=send-peer][data-organ-id="${SNV.organId}"] input`).check();
-    await shot(syt, 'exchange-send');
+    await shot(syt, 'exchange-send', { top: false });
     await a.getByTestId('send-submit').click();
     await expect.poll(() => recipient(syt, TITLE_3, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
     expect(await sync(syt)).toMatchObject({ sent: 1 });
@@ -429,6 +430,19 @@ describe('the same desks over the public-service mail (real Postfix and Dovecot)
     const r = recipient(syt, TITLE_3, SNV.organId);
     await expect.poll(() => r.getAttribute('data-code'), WAIT).toBe('03');
     expect(await r.getByTestId('recipient-history').textContent()).toMatch(/01 \d\d:\d\d → 03 \d\d:\d\d/);
+
+    // Recalled from the outbox (thu hồi): the receiver's copy is frozen and answers 15.
+    await a.getByTestId('outbox-item').filter({ hasText: TITLE_3 }).getByTestId('recall-open').click();
+    await a.getByTestId('recall-reason-input').fill('Sai thời gian họp, sẽ gửi giấy mời khác');
+    await a.getByTestId('recall-submit').click();
+    await expect.poll(() => a.getByTestId('outbox-item').filter({ hasText: TITLE_3 }).getAttribute('data-status'), WAIT).toBe('recalled');
+    await syncUntil(syt, (x) => x.sent >= 1, 'the recall leaves');
+    await syncUntil(snv, (x) => x.received >= 1, 'the recall reaches Sở Nội vụ');
+    await b.getByTestId('inbox-item').filter({ hasText: TITLE_3 }).click();
+    await textOf(b, 'inbox-frozen').toContain('Sai thời gian họp');
+    await syncUntil(syt, (x) => x.statuses >= 1, '15 reaches Sở Y tế');
+    await expect.poll(() => r.getAttribute('data-code'), WAIT).toBe('15');
+    expect(await r.getAttribute('data-status')).toBe('recalled');
     expect([...syt.errors, ...snv.errors]).toEqual([]);
   });
 });

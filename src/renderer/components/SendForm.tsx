@@ -1,7 +1,7 @@
 // Gửi liên thông: an issued document to agencies of the address book, as a new document or one that
 // updates / replaces a document sent before, the package signed with the organisation's token when
 // a PIN is given. It is queued; "Đồng bộ" (or the next sync) sends it.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { OutboxItem } from '../../shared/contract.js';
 import type { ExchangeView } from '../../shared/contract-exchange.js';
 import type { ErrorPayload } from '../../shared/errors.js';
@@ -25,6 +25,11 @@ export function SendForm({ item, items, onDone, onCancel, onError }: { item: Out
   const [earlier, setEarlier] = useState('');
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  // Opened from a row high in the list: the form below the table comes into view.
+  useEffect(() => {
+    box.current?.scrollIntoView({ block: 'nearest' });
+  }, [item.documentId]);
   useEffect(() => {
     void call(api.exchange.get({}), onError).then((v) => v && setView(v));
   }, [onError]);
@@ -54,7 +59,7 @@ export function SendForm({ item, items, onDone, onCancel, onError }: { item: Out
   };
 
   return (
-    <div className="card-plain filing" data-testid="send-form">
+    <div className="card-plain filing" data-testid="send-form" ref={box}>
       <h2>{x('sendTitle', { title: item.title })}</h2>
       {view && !view.self && <p className="callout amber small">{x('sendNotConfigured')}</p>}
       <div className="row">

@@ -3,7 +3,8 @@
 // folder with a connection test that really writes there (and one that cannot), a mail server
 // that does not answer, the address book searched without diacritics — and exchange through
 // shared folders: a document sent from Sở Y tế's outbox shows 01 then 03 once Sở Nội vụ accepts
-// in its own app, then 04 when it assigns it; a second one rejected with a reason shows the reason.
+// in its own app, then 04 when it assigns it; a second one rejected with a reason shows the reason,
+// and its replacement, sent from the outbox, freezes the refused copy at the receiver.
 // Then the same two desks switch to the public-service mail, again from the screens, against real
 // Postfix and Dovecot (test/fixtures/mail-server.ts: STARTTLS with a test CA, one mailbox each):
 // the connection test logs in to both servers (and says so when the password is wrong), the
@@ -310,8 +311,8 @@ describe('exchange from the app screens (two agencies, shared folders)', () => {
     expect(listed.recipients.find((x) => x.organId === SNV.organId)!.history.map((h) => h.statusCode)).toEqual(['01', '03', '04']);
   });
 
-  test('a document rejected with a reason shows 02 and the reason in the sender’s outbox', async () => {
-    await issue(syt, TITLE_2);
+  test('a document rejected with a reason shows 02 and the reason in the sender’s outbox; its replacement freezes the refused copy', async () => {
+    const id2 = await issue(syt, TITLE_2);
     const a = syt.page;
     // Issued from the command line meanwhile: the outbox shows it when opened again.
     await go(syt, 'inbox');
@@ -343,6 +344,25 @@ describe('exchange from the app screens (two agencies, shared folders)', () => {
     expect(await r.getByTestId('recipient-description').textContent()).toBe(REASON);
     expect(await r.getByTestId('recipient-history').textContent()).toMatch(/01 \d\d:\d\d → 02 \d\d:\d\d/);
     await shot(syt, 'exchange-outbox-statuses');
+
+    // Corrected and sent again as its replacement (BussinessDocType 3): the refused copy at the
+    // receiver is frozen as replaced and linked; the new one arrives as its own document.
+    const TITLE_2B = `${TITLE_2} (thay thế)`;
+    await issue(syt, TITLE_2B);
+    await go(syt, 'inbox');
+    await go(syt, 'outbox');
+    await a.getByTestId('outbox-item').filter({ hasText: TITLE_2B }).getByTestId('send-open').click();
+    await a.locator(`[data-testid=send-peer][data-organ-id="${SNV.organId}"] input`).check();
+    await a.getByTestId('send-kind').selectOption('replaces');
+    await a.getByTestId('send-earlier').selectOption(id2);
+    await a.getByTestId('send-reason').fill('Gửi lại đúng nơi có thẩm quyền');
+    await a.getByTestId('send-submit').click();
+    await expect.poll(() => recipient(syt, TITLE_2B, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+    expect(await sync(snv)).toMatchObject({ received: 1 });
+    await b.getByTestId('inbox-item').filter({ hasText: TITLE_2 }).filter({ hasNotText: 'thay thế' }).click();
+    await textOf(b, 'inbox-frozen').toContain('Đã được thay thế');
+    expect(await b.getByTestId('inbox-item').filter({ hasText: TITLE_2B }).count()).toBe(1);
     expect([...syt.errors, ...snv.errors]).toEqual([]);
   });
 });

@@ -104,4 +104,18 @@ describe('the exchange settings through the app contract', () => {
     // One pass from the app: nothing queued, nothing waiting on the axis.
     expect(await value('exchange.sync')).toMatchObject({ sent: 0, received: 0, statuses: 0, failed: [], unreadable: [] });
   });
+
+  test('after a restart the typed secret is gone: the screen says so and a sync asks for it before connecting', async () => {
+    const again = createApp({ dataDir: join(work, 'data'), transport: 'web', version: 'test' });
+    try {
+      const v = await again.dispatch('exchange.get', {});
+      expect(v.ok && (v.value as { inbox: { axis: { secretSet: boolean } } }).inbox.axis.secretSet).toBe(false);
+      const before = server.log.length;
+      const r = await again.dispatch('exchange.sync', {});
+      expect(r).toMatchObject({ ok: false, error: { code: 'EXCHANGE_SECRET_MISSING', details: { name: 'KYSO_TEST_AXIS_SECRET_APP' } } });
+      expect(server.log.length).toBe(before);
+    } finally {
+      again.services.close();
+    }
+  });
 });

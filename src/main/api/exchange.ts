@@ -58,6 +58,7 @@ export function exchangeHandlers(o: {
   inboxItem: (id: string) => InboxItem;
 }): Pick<Handlers, ExchangeCalls> {
   const { desk, tokens, secrets } = o;
+  let running: Promise<unknown> | null = null;
 
   const view = (): ExchangeView => {
     const db = desk().store.db;
@@ -268,7 +269,21 @@ export function exchangeHandlers(o: {
       return { added, updated, view: view() };
     },
     'exchange.sync': async () => {
-      const r = await sync(desk().context, { env: secrets.env() });
+      // A mail or axis inbox whose password is not known here: said plainly, before connecting.
+      const self = requireSelf(desk().store.db);
+      const c = inboxConfigOf(self);
+      const secretName = self.inbox_kind === 'mail' ? c.passwordEnv : self.inbox_kind === 'axis' ? c.secretEnv : undefined;
+      if (secretName && !secrets.has(secretName)) throw new KysoError('EXCHANGE_SECRET_MISSING', { name: secretName });
+      // One pass at a time: a second click (or another screen's) waits for the running one.
+      const previous = running;
+      const pass = (async () => {
+        await previous?.catch(() => undefined);
+        return sync(desk().context, { env: secrets.env() });
+      })();
+      running = pass;
+      const r = await pass.finally(() => {
+        if (running === pass) running = null;
+      });
       return { sent: r.sent, received: r.received, statuses: r.statuses, duplicates: r.duplicates, failed: r.failed.map((f) => ({ organId: f.organId, code: f.code, permanent: f.permanent })), unreadable: r.unreadable, at: desk().context.now().toISOString() };
     },
     'exchange.send': async (i) => {

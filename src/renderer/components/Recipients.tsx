@@ -26,6 +26,13 @@ function inLanguage(s: string, lang: 'vi' | 'en'): string {
 export function Recipients({ item }: { item: OutboxItem }) {
   const { t, x, lang } = useXT();
   if (item.recipients.length === 0) return null;
+  // Recipients named by hand (the document goes by other means): their names, as written.
+  if (!item.recipients.some((r) => r.organId))
+    return (
+      <div className="small muted" data-testid="recipients-named">
+        {t('recipientsAre', { list: item.recipients.map((r) => r.name).join(', ') })}
+      </div>
+    );
   const code = (c: string) => (ST_KEYS.has(c) ? `${c} ${t(`st_${c}` as TextKey)}` : c);
   const statusWord = (s: string) => (['pending', 'sent', 'received', 'accepted', 'rejected', 'recalled'].includes(s) ? x(`rs_${s}` as XKey) : s);
   return (

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { api, transport } from './api.js';
 import { LangContext, text, useT, type Lang, type TextKey } from './i18n.js';
 import { Icon, type IconName } from './icons.js';
+import { ServiceRequests } from './components/ServiceRequests.js';
 import { SharedProvider, useShared } from './state.js';
 import { ArchiveScreen } from './screens/Archive.js';
 import { BooksScreen } from './screens/Books.js';
@@ -88,6 +89,8 @@ function Shell({ onLanguage }: { onLanguage: (l: Lang) => void }) {
       </nav>
       <main className="content">
         <Notice />
+        {/* The signing service's questions (issue 16), over whichever screen is open. */}
+        <ServiceRequests />
         {screen === 'sign' && <SignScreen />}
         {screen === 'inbox' && <InboxScreen />}
         {screen === 'outbox' && <OutboxScreen />}

@@ -44,6 +44,8 @@ export const ExchangeView = z.object({
       axis: z.object({ url: z.string(), systemId: z.string(), secretEnv: z.string(), secretSet: z.boolean() }).optional(),
     })
     .nullable(),
+  /** Every inbox the desk reads (one per kind; `inbox` above is the one set last, shown in the form). */
+  inboxes: z.array(z.object({ kind: TransportKind, address: z.string(), secretSet: z.boolean().nullable() })),
   peers: z.array(Peer),
   /** Packages waiting to leave, and those the far side refused (not retried as they are). */
   queue: z.object({ queued: z.number().int(), failed: z.number().int() }),
@@ -87,8 +89,12 @@ export const SyncResult = z.object({
   received: z.number().int(),
   statuses: z.number().int(),
   duplicates: z.number().int(),
+  /** Packages addressed to another agency: not registered, answered 02. */
+  misaddressed: z.number().int(),
   failed: z.array(z.object({ organId: z.string(), code: z.string(), permanent: z.boolean() })),
   unreadable: z.array(z.object({ file: z.string(), code: z.string(), element: z.string().optional() })),
+  /** Inboxes that could not be read this pass (the others were), with the error to show. */
+  inboxFailed: z.array(z.object({ kind: TransportKind, code: z.string(), details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])) })),
   at: z.string(),
 });
 export type SyncResult = z.infer<typeof SyncResult>;

@@ -239,6 +239,10 @@ export const InboxItem = z.object({
       envelopeSignature: z.object({ status: z.string(), signer: z.string().nullable(), reason: z.string().nullable() }),
     })
     .optional(),
+  /** The envelope signature judged with the trust store and CRLs/OCSP: valid, invalid, untrusted, revoked or missing, with a sentence. */
+  envelope: z
+    .object({ status: z.enum(['valid', 'invalid', 'untrusted', 'revoked', 'missing']), vi: z.string(), en: z.string(), signer: z.string().nullable(), problems: z.array(z.string()) })
+    .optional(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
@@ -386,6 +390,60 @@ export type CopyItem = z.infer<typeof CopyItem>;
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 // ---------------------------------------------------------------------------------------------
+// The signing service (issue 16): the app serves the VGCA service's functions at
+// wss://127.0.0.1:PORT when enabled in Settings; the requests that wait for the user are polled
+// (service.pending) and answered here, in Kyso's own window — never in the requesting page.
+
+/** A web origin, e.g. https://qlvb.example.gov.vn. */
+const WebOrigin = z.string().min(1).max(300);
+export const ServiceStatus = z.object({
+  enabled: z.boolean(),
+  /** The port set in Settings (the VGCA service's is 8987). */
+  port: z.number().int(),
+  /** Listening now, and on which port. */
+  running: z.boolean(),
+  /** Why the service does not run although enabled (the port is taken…). */
+  error: ErrorPayloadSchema.nullable(),
+  /** The pages allowed to ask for signatures. */
+  origins: z.array(z.string()),
+  /** Kyso's local CA (made at first start): its file and SHA-256 fingerprint; null before. */
+  ca: z.object({ path: z.string(), sha256: z.string() }).nullable(),
+});
+export type ServiceStatus = z.infer<typeof ServiceStatus>;
+
+export const ServicePending = z.discriminatedUnion('kind', [
+  /** A page not yet allowed asks to use Kyso: allow (remembered) or refuse. */
+  z.object({ kind: z.literal('origin'), id: Id, origin: z.string(), askedAt: IsoTime }),
+  /** A page asks for a signature: the document's first page at /files/<sha256>, the token and PIN asked here. */
+  z.object({
+    kind: z.literal('signing'),
+    id: Id,
+    origin: z.string(),
+    /** The service function: SignApproved, SignIssued, SignIncome, SignAppendix, SignCopy. */
+    function: z.string(),
+    /** The request named no file: Kyso asks the user to choose one first. */
+    needsFile: z.boolean(),
+    fileName: z.string().nullable(),
+    sha256: Sha256.nullable(),
+    docNumber: z.string().nullable(),
+    issued: z.string().nullable(),
+    /** The PIN given last was wrong (with the tries left): asked again. */
+    pinError: ErrorPayloadSchema.nullable(),
+    askedAt: IsoTime,
+  }),
+]);
+export type ServicePending = z.infer<typeof ServicePending>;
+
+/** How a signing answered in Kyso's window ended: signed and sent, the PIN asked again, or failed (the page got Status ≠ 0). */
+export const ServiceOutcome = z.object({
+  outcome: z.enum(['signed', 'pin-wrong', 'failed', 'cancelled']),
+  error: ErrorPayloadSchema.nullable(),
+  /** What the page's upload handler answered (FileServer), when signed. */
+  fileServer: z.string().nullable(),
+});
+export type ServiceOutcome = z.infer<typeof ServiceOutcome>;
+
+// ---------------------------------------------------------------------------------------------
 // The table
 
 const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
@@ -502,6 +560,25 @@ export const contract = {
     trustCatalogue: call(z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/) }), Settings),
     setImage: call(z.object({ person: z.string().min(1).max(100), kind: ImageKind, file: FileRef }), Settings),
     removeImage: call(z.object({ person: z.string().min(1).max(100), kind: ImageKind }), Settings),
+  },
+  service: {
+    status: call(None, ServiceStatus),
+    /** Turns the service on or off, or moves it to another port (it restarts). */
+    configure: call(z.object({ enabled: z.boolean().optional(), port: z.number().int().min(1).max(65535).optional() }).strict(), ServiceStatus),
+    addOrigin: call(z.object({ origin: WebOrigin }), ServiceStatus),
+    removeOrigin: call(z.object({ origin: WebOrigin }), ServiceStatus),
+    /** Puts the local CA into this user's trust stores (browsers then trust wss://127.0.0.1), or takes it out. */
+    installCa: call(None, z.object({ status: ServiceStatus, stores: z.array(z.object({ store: z.string(), ok: z.boolean() })) })),
+    removeCa: call(None, z.object({ status: ServiceStatus, stores: z.array(z.object({ store: z.string(), ok: z.boolean() })) })),
+    /** What waits for the user now (polled by the window). */
+    pending: call(None, z.array(ServicePending)),
+    answerOrigin: call(z.object({ id: Id, allow: z.boolean() }), Ok),
+    /** The file to sign, when the request named none (sent beforehand: PUT /files or files.pick). */
+    chooseFile: call(z.object({ id: Id, file: FileRef }), Ok),
+    /** Signs with this token and PIN; answers once the signature is sent, failed, or the PIN is asked again. */
+    answerSigning: call(z.object({ id: Id, token: TokenRef, pin: z.string().min(1).max(64) }), ServiceOutcome),
+    /** Cancels a signing (the page gets Status 11). */
+    cancel: call(ById, Ok),
   },
 } as const;
 

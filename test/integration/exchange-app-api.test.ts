@@ -57,7 +57,7 @@ afterAll(async () => {
 
 describe('the exchange settings through the app contract', () => {
   test('nothing configured: the screen is told so; an inbox needs the agency code first', async () => {
-    expect(await value('exchange.get')).toEqual({ self: null, inbox: null, peers: [], queue: { queued: 0, failed: 0 } });
+    expect(await value('exchange.get')).toEqual({ self: null, inbox: null, inboxes: [], peers: [], queue: { queued: 0, failed: 0 } });
     expect(await codeOf('exchange.setInbox', { kind: 'folder', path: join(work, 'drop') })).toBe('EXCHANGE_NOT_CONFIGURED');
     expect(await codeOf('exchange.setSelf', { organId: ' ', name: 'x' })).toBe('API_INVALID_INPUT');
     expect(await codeOf('exchange.setInbox', { kind: 'mail', imapUrl: 'imap://h', smtpUrl: 'smtp://h', user: 'a@b.vn', passwordEnv: 'not a name' })).toBe('API_INVALID_INPUT');
@@ -78,6 +78,7 @@ describe('the exchange settings through the app contract', () => {
     // Saved: the configuration keeps the variable's name; the secret stays in the process.
     const view = await value<Record<string, unknown>>('exchange.setInbox', { ...setup, secret: SECRET });
     expect(view.inbox).toEqual({ kind: 'axis', address: server.url, axis: { url: server.url, systemId: STC.systemId, secretEnv: 'KYSO_TEST_AXIS_SECRET_APP', secretSet: true } });
+    expect(view.inboxes).toEqual([{ kind: 'axis', address: server.url, secretSet: true }]);
     expect(JSON.stringify(await value('exchange.get'))).not.toContain(SECRET);
     // A saved test (no secret in the form) uses the kept one.
     expect(await codeOf('exchange.test', setup)).toBe('ok');
@@ -102,17 +103,17 @@ describe('the exchange settings through the app contract', () => {
     expect(await codeOf('exchange.savePeer', { organId: 'X', name: 'X', transport: 'folder', address: 'tuong-doi' })).toBe('EXCHANGE_FOLDER_UNAVAILABLE');
     expect(await codeOf('exchange.savePeer', { organId: 'X', name: 'X', transport: 'mail', address: 'khong-phai-thu' })).toBe('USAGE');
     // One pass from the app: nothing queued, nothing waiting on the axis.
-    expect(await value('exchange.sync')).toMatchObject({ sent: 0, received: 0, statuses: 0, failed: [], unreadable: [] });
+    expect(await value('exchange.sync')).toMatchObject({ sent: 0, received: 0, statuses: 0, misaddressed: 0, failed: [], inboxFailed: [], unreadable: [] });
   });
 
-  test('after a restart the typed secret is gone: the screen says so and a sync asks for it before connecting', async () => {
+  test('after a restart the typed secret is gone: the screen says so and a sync names the missing password instead of connecting', async () => {
     const again = createApp({ dataDir: join(work, 'data'), transport: 'web', version: 'test' });
     try {
       const v = await again.dispatch('exchange.get', {});
       expect(v.ok && (v.value as { inbox: { axis: { secretSet: boolean } } }).inbox.axis.secretSet).toBe(false);
       const before = server.log.length;
       const r = await again.dispatch('exchange.sync', {});
-      expect(r).toMatchObject({ ok: false, error: { code: 'EXCHANGE_SECRET_MISSING', details: { name: 'KYSO_TEST_AXIS_SECRET_APP' } } });
+      expect(r).toMatchObject({ ok: true, value: { inboxFailed: [{ kind: 'axis', code: 'EXCHANGE_SECRET_MISSING', details: { name: 'KYSO_TEST_AXIS_SECRET_APP' } }] } });
       expect(server.log.length).toBe(before);
     } finally {
       again.services.close();

@@ -59,6 +59,13 @@ const SEED: Record<number, (db: Database.Database) => void> = {
   5: (db) => {
     appendAudit(db, { at: AT, actor: 'test', action: 'inbox.stamped', subject: 'inbox:1', details: { v: 5 } });
   },
+  // Version 6 added the exchange: a desk with its inbox and a received package (version 7 rebuilds exchange_incoming).
+  6: (db) => {
+    db.prepare("INSERT INTO exchange_self (id, organ_id, name, inbox_kind, inbox_address, updated_at) VALUES (1, '000.00.33.H41', 'Sở Tài chính', 'folder', '/srv/share/stc', ?)").run(AT);
+    if (db.prepare('SELECT 1 FROM inbox_items WHERE id = 1').get())
+      db.prepare("INSERT INTO exchange_incoming (inbox_id, edxml_document_id, envelope_signature, package_sha256, received_at) VALUES (1, 'x', 'valid', ?, ?)").run(SHA('c'), AT);
+    appendAudit(db, { at: AT, actor: 'test', action: 'exchange.self', subject: null, details: { v: 6 } });
+  },
 };
 
 function schema(db: Database.Database): Array<{ type: string; name: string; sql: string | null }> {

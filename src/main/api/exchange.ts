@@ -15,7 +15,7 @@ import { addPeer, configureInbox, configureSelf, queueDocument, setIncomingProgr
 import { openTransport } from '../exchange/transports.js';
 import { appendAudit } from '../store/audit.js';
 import { prep } from '../store/sql.js';
-import { getSelf, listPeers, requireSelf, type TransportKind } from '../store/exchange.js';
+import { findInbox, getSelf, listInboxes, listPeers, requireSelf, type TransportKind } from '../store/exchange.js';
 import type { TokenSigner } from '../token/index.js';
 import { parseId } from '../workflow/context.js';
 import type { WorkflowService } from '../workflow/service.js';
@@ -60,6 +60,9 @@ export function exchangeHandlers(o: {
   const { desk, tokens, secrets } = o;
   let running: Promise<unknown> | null = null;
 
+  /** The variable holding an inbox's password or secret, when it has one. */
+  const secretNameOf = (kind: string, c: Record<string, string>): string | undefined => (kind === 'mail' ? c.passwordEnv : kind === 'axis' ? c.secretEnv : undefined);
+
   const view = (): ExchangeView => {
     const db = desk().store.db;
     const self = getSelf(db);
@@ -71,10 +74,15 @@ export function exchangeHandlers(o: {
         inbox.mail = { imapUrl: c.imapUrl ?? '', smtpUrl: c.smtpUrl ?? '', user: c.user ?? self.inbox_address, passwordEnv: c.passwordEnv ?? '', ca: c.ca ?? null, passwordSet: Boolean(c.passwordEnv && secrets.has(c.passwordEnv)) };
       if (self.inbox_kind === 'axis') inbox.axis = { url: c.url ?? self.inbox_address, systemId: c.systemId ?? '', secretEnv: c.secretEnv ?? '', secretSet: Boolean(c.secretEnv && secrets.has(c.secretEnv)) };
     }
+    const inboxes = listInboxes(db).map((r) => {
+      const name = secretNameOf(r.kind, inboxConfigOf({ inbox_kind: r.kind, inbox_config: r.config }));
+      return { kind: r.kind, address: r.address, secretSet: name ? secrets.has(name) : null };
+    });
     const counts = prep(db, "SELECT SUM(state = 'queued') AS queued, SUM(state = 'failed') AS failed FROM exchange_queue").get() as { queued: number | null; failed: number | null };
     return {
       self: self ? { organId: self.organ_id, name: self.name, changeAnswers: self.change_answers } : null,
       inbox,
+      inboxes,
       peers: listPeers(db).map((p) => ({ organId: p.organ_id, name: p.name, transport: p.transport, address: p.address, updatedAt: p.updated_at })),
       queue: { queued: counts.queued ?? 0, failed: counts.failed ?? 0 },
     };
@@ -242,7 +250,7 @@ export function exchangeHandlers(o: {
     'exchange.importAgencies': async () => {
       const db = desk().store.db;
       const self = requireSelf(db);
-      const t = (await openTransport('axis', self, { dataDir: desk().store.dataDir, env: secrets.env() })) as import('../exchange/transport-axis.js').AxisTransport;
+      const t = (await openTransport('axis', findInbox(db, 'axis'), { dataDir: desk().store.dataDir, env: secrets.env() })) as import('../exchange/transport-axis.js').AxisTransport;
       const agencies = await t.listAgencies();
       await t.close();
       const known = new Map(listPeers(db).map((p) => [p.organ_id, p]));
@@ -269,11 +277,6 @@ export function exchangeHandlers(o: {
       return { added, updated, view: view() };
     },
     'exchange.sync': async () => {
-      // A mail or axis inbox whose password is not known here: said plainly, before connecting.
-      const self = requireSelf(desk().store.db);
-      const c = inboxConfigOf(self);
-      const secretName = self.inbox_kind === 'mail' ? c.passwordEnv : self.inbox_kind === 'axis' ? c.secretEnv : undefined;
-      if (secretName && !secrets.has(secretName)) throw new KysoError('EXCHANGE_SECRET_MISSING', { name: secretName });
       // One pass at a time: a second click (or another screen's) waits for the running one.
       const previous = running;
       const pass = (async () => {
@@ -284,7 +287,26 @@ export function exchangeHandlers(o: {
       const r = await pass.finally(() => {
         if (running === pass) running = null;
       });
-      return { sent: r.sent, received: r.received, statuses: r.statuses, duplicates: r.duplicates, failed: r.failed.map((f) => ({ organId: f.organId, code: f.code, permanent: f.permanent })), unreadable: r.unreadable, at: desk().context.now().toISOString() };
+      // An inbox whose password is not known here is said plainly (the engine could not open it).
+      const inboxFailed = r.inboxFailed.map((f) => {
+        const row = findInbox(desk().store.db, f.kind);
+        const name = row ? secretNameOf(f.kind, inboxConfigOf({ inbox_kind: row.kind, inbox_config: row.config })) : undefined;
+        if (name && !secrets.has(name)) return { kind: f.kind, code: 'EXCHANGE_SECRET_MISSING', details: { name } };
+        const details: Record<string, string | number | boolean | null> = {};
+        for (const [k, v] of Object.entries(f.details)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) details[k] = v as string | number | boolean | null;
+        return { kind: f.kind, code: f.code, details };
+      });
+      return {
+        sent: r.sent,
+        received: r.received,
+        statuses: r.statuses,
+        duplicates: r.duplicates,
+        misaddressed: r.misaddressed,
+        failed: r.failed.map((f) => ({ organId: f.organId, code: f.code, permanent: f.permanent })),
+        inboxFailed,
+        unreadable: r.unreadable,
+        at: desk().context.now().toISOString(),
+      };
     },
     'exchange.send': async (i) => {
       if (i.replaces && i.updates) throw new KysoError('USAGE', { reason: 'replaces or updates, not both' });

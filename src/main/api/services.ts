@@ -15,6 +15,7 @@ import { WorkflowService } from '../workflow/service.js';
 import { createDispatcher, type Dispatch, type ErrorLog, type Handlers } from './dispatch.js';
 import { Jobs } from './jobs.js';
 import { SettingsStore } from './settings.js';
+import { AppSigningService } from './signing-service.js';
 import { TokenService } from './tokens.js';
 import { decideExchanged, recallDocument } from '../exchange/engine.js';
 import { exchangeHandlers, Secrets } from './exchange.js';
@@ -69,6 +70,8 @@ export interface Services {
   tokens: TokenService;
   /** The desk of the data folder, opened at its first use (a store that cannot open is an error of that call, not of the start). */
   desk: () => WorkflowService;
+  /** The VGCA signing service, run by the app when enabled in Settings (issue 16). */
+  signingService: AppSigningService;
   /** Closes the store; later calls are refused. */
   close: () => void;
 }
@@ -88,7 +91,9 @@ export function createServices(ctx: AppContext): Services {
       }
       // The signature, seal and initials images of Settings.
       const image = settings.imagePath(sha256);
-      return image ? { path: image, size: statSync(image).size } : undefined;
+      if (image) return { path: image, size: statSync(image).size };
+      // The document a page asks to sign, shown in the signing service's confirmation panel.
+      return signingService.locate(sha256);
     },
   };
   /** Runs `use` on an upload's path; the upload is gone afterwards, used or refused. */
@@ -121,8 +126,17 @@ export function createServices(ctx: AppContext): Services {
       cacheDir: join(ctx.dataDir, 'cache', 'revocation'),
     }));
   };
+  const signingService = new AppSigningService({
+    dataDir: ctx.dataDir,
+    settings,
+    tokens,
+    uploads,
+    audit: (e) => void desk().store.audit({ at: new Date().toISOString(), ...e }),
+    log: (line) => void process.stderr.write(`[kyso service] ${line}\n`),
+  });
   const close = (): void => {
     closed = true;
+    void signingService.stop();
     opened?.close();
     opened = undefined;
   };
@@ -257,8 +271,20 @@ export function createServices(ctx: AppContext): Services {
     'settings.trustCatalogue': (i) => settings.trustCatalogue(i.id),
     'settings.setImage': async (i) => settings.setImage(i.person, i.kind, i.file.name, await smallUpload(i.file)),
     'settings.removeImage': (i) => settings.removeImage(i.person, i.kind),
+
+    'service.status': () => signingService.status(),
+    'service.configure': (i) => signingService.configure(i),
+    'service.addOrigin': (i) => signingService.addOrigin(i.origin),
+    'service.removeOrigin': (i) => signingService.removeOrigin(i.origin),
+    'service.installCa': () => signingService.trustCa('install'),
+    'service.removeCa': () => signingService.trustCa('remove'),
+    'service.pending': () => signingService.pending(),
+    'service.answerOrigin': (i) => (signingService.answerOrigin(i.id, i.allow), { ok: true as const }),
+    'service.chooseFile': (i) => (signingService.chooseFile(i.id, i.file), { ok: true as const }),
+    'service.answerSigning': (i) => signingService.answerSigning(i.id, i.token, i.pin),
+    'service.cancel': (i) => (signingService.cancel(i.id), { ok: true as const }),
   };
-  return { handlers, files, settings, tokens, desk, close };
+  return { handlers, files, settings, tokens, desk, signingService, close };
 }
 
 /** The dispatcher of a running app: the service table behind the contract's checks. */

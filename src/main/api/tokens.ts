@@ -116,23 +116,42 @@ export class TokenService {
    * closed afterwards whatever happens. Wrong PINs are counted so the PIN dialog can say how many
    * tries are left.
    */
+  /**
+   * A session of the token logged in with `pin`, for one signature of the signing service (the
+   * caller closes it); a wrong PIN is counted as in withSigner.
+   */
+  openSigner(token: { label: string; serial?: string }, pin: string): { signer: TokenSigner; close: () => void } {
+    const session = openToken({ module: this.modulePath() ?? undefined, label: token.label, serial: token.serial });
+    try {
+      this.login(session, pin);
+      return { signer: session.signer(), close: () => session.close() };
+    } catch (e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  private login(session: TokenSession, pin: string): void {
+    try {
+      session.login(pin);
+      if (this.wrongPins.delete(session.serial)) this.saveWrongPins();
+    } catch (e) {
+      const err = toKysoError(e);
+      if (PIN_ERRORS.has(err.code)) {
+        this.wrongPins.set(session.serial, (this.wrongPins.get(session.serial) ?? 0) + 1);
+        this.saveWrongPins();
+      }
+      throw err;
+    }
+  }
+
   async withSigner<T>(token: { label: string; serial?: string }, pin: string, work: (signer: () => Promise<TokenSigner>) => Promise<T>): Promise<T> {
     this.busy++;
     let session: TokenSession | undefined;
     let opened: Promise<TokenSigner> | undefined;
     const open = (): TokenSigner => {
       session = openToken({ module: this.modulePath() ?? undefined, label: token.label, serial: token.serial });
-      try {
-        session.login(pin);
-        if (this.wrongPins.delete(session.serial)) this.saveWrongPins();
-      } catch (e) {
-        const err = toKysoError(e);
-        if (PIN_ERRORS.has(err.code)) {
-          this.wrongPins.set(session.serial, (this.wrongPins.get(session.serial) ?? 0) + 1);
-          this.saveWrongPins();
-        }
-        throw err;
-      }
+      this.login(session, pin);
       return session.signer();
     };
     try {

@@ -2,19 +2,23 @@
 // documents travel between desks and agencies as edXML (QCVN 102:2016) with their statuses.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { errorLine, KysoError } from '../../shared/errors.js';
+import { errorLine, KysoError, type ErrorDetails } from '../../shared/errors.js';
 import type { Signer } from '../cms/signer.js';
 import { resolveModulePath } from '../token/index.js';
 import { tokenSigner } from '../workflow/token.js';
 import { parseId } from '../workflow/context.js';
-import { addPeer, configureInbox, configureSelf, queueDocument, recallDocument, setIncomingProgress, storeBytes, sync } from '../exchange/engine.js';
+import { addPeer, configureInbox, configureSelf, queueDocument, recallDocument, removeInboxConfig, setIncomingProgress, storeBytes, sync, withdrawDocument } from '../exchange/engine.js';
+import { judgeEnvelope } from '../exchange/envelope-trust.js';
+import { validateCertificate } from '../verify/chain.js';
+import { dataFolderCertificates } from '../workflow/certs.js';
+import { catalogueCertificates } from '../trust/catalogue.js';
 import { forwardDocument } from '../exchange/routing.js';
 import type { Attachment, ParsedEnvelope } from '../exchange/edxml-model.js';
 import { parseEdxml } from '../exchange/edxml-read.js';
 import { summarize } from '../exchange/edxml-summary.js';
-import { getSelf, listPeers } from '../store/exchange.js';
-import { list, parse, pinFromEnv, required, str, type Options, type Parsed } from './args.js';
-import { json, one, out, parseDesk, withDesk, type Command } from './desk.js';
+import { getSelf, listInboxes, listPeers, type TransportKind } from '../store/exchange.js';
+import { list, pinFromEnv, required, str, type Options, type Parsed } from './args.js';
+import { deskTrustSources, json, one, out, parseDesk, withDesk, type Command } from './desk.js';
 import { MAIL_COMMANDS } from './desk-mail.js';
 
 /** Token options of the commands that sign an envelope (the organisation's token). */
@@ -38,7 +42,11 @@ const self: Command = async (argv) => {
   return withDesk(p, (desk) => {
     if (str(p, 'organ-id') === undefined) {
       const s = getSelf(desk.store.db);
-      if (!json(p, s ?? null)) out(s ? `${s.organ_id}  ${s.name}  (${s.inbox_kind ?? '-'}: ${s.inbox_address ?? '-'})` : 'Chưa cấu hình | Not configured');
+      const inboxes = listInboxes(desk.store.db).map((i) => ({ kind: i.kind, address: i.address }));
+      if (!json(p, s ? { ...s, inboxes } : null)) {
+        out(s ? `${s.organ_id}  ${s.name}` : 'Chưa cấu hình | Not configured');
+        for (const i of inboxes) out(`  Hộp nhận | Inbox: ${i.kind} ${i.address}`);
+      }
       return 0;
     }
     const s = configureSelf(desk.context, { organId: required(p, 'organ-id'), name: required(p, 'name'), changeAnswers: answers as '15-16' | undefined });
@@ -129,6 +137,27 @@ const receive: Command = async (argv) => {
   });
 };
 
+/** `exchange inbox list` / `exchange inbox remove KIND`: a desk may receive through a folder, the mail and the axis at once. */
+const inboxList: Command = async (argv) => {
+  const p = parseDesk(argv, {});
+  return withDesk(p, (desk) => {
+    const inboxes = listInboxes(desk.store.db).map((i) => ({ kind: i.kind, address: i.address, config: JSON.parse(i.config) as Record<string, string> }));
+    if (!json(p, { inboxes })) for (const i of inboxes) out(`${i.kind.padEnd(6)} ${i.address}`);
+    return 0;
+  });
+};
+
+const inboxRemove: Command = async (argv) => {
+  const p = parseDesk(argv, {});
+  const kind = one(p, 'inbox kind (folder, mail or axis)');
+  if (kind !== 'folder' && kind !== 'mail' && kind !== 'axis') throw new KysoError('USAGE', { reason: 'the inbox kind is folder, mail or axis' });
+  return withDesk(p, (desk) => {
+    const removed = removeInboxConfig(desk.context, kind as TransportKind);
+    if (!json(p, { kind, removed })) out(removed ? `Đã bỏ hộp nhận ${kind} | Inbox ${kind} removed` : `Không có hộp nhận ${kind} | No ${kind} inbox`);
+    return 0;
+  });
+};
+
 const syncCmd: Command = async (argv) => {
   const p = parseDesk(argv, {});
   return withDesk(p, async (desk) => {
@@ -137,8 +166,11 @@ const syncCmd: Command = async (argv) => {
       out(`Đã gửi ${r.sent}, nhận ${r.received}, trạng thái ${r.statuses}, trùng ${r.duplicates}, lỗi ${r.failed.length} | Sent ${r.sent}, received ${r.received}, statuses ${r.statuses}, duplicates ${r.duplicates}, failed ${r.failed.length}`);
       for (const f of r.failed) out(`  ${f.organId}: ${errorLine(f.code as 'EXCHANGE_UNREACHABLE')}${f.permanent ? '' : ' (sẽ thử lại | will retry)'}`);
       for (const u of r.unreadable) out(`  ${u.file}: ${u.code}${u.element ? ` (${u.element})` : ''}`);
+      if (r.misaddressed) out(`  Gửi nhầm địa chỉ, đã trả lại (02) | Misaddressed, returned (02): ${r.misaddressed}`);
     }
-    return r.unreadable.length ? 1 : 0;
+    // An inbox that could not be read is said on stderr, in full, whatever the output format.
+    for (const f of r.inboxFailed) process.stderr.write(`Hộp nhận | Inbox ${f.kind}: ${errorLine(f.code as 'EXCHANGE_UNREACHABLE', f.details as ErrorDetails)}\n`);
+    return r.unreadable.length || r.inboxFailed.length ? 1 : 0;
   });
 };
 
@@ -182,6 +214,22 @@ const recall: Command = async (argv) => {
   );
 };
 
+/** `outbox withdraw ID --reason TEXT [--to ORGAN_ID…]`: status 13, the document taken back before it is processed. */
+const withdraw: Command = async (argv) => {
+  const p = parseDesk(argv, { reason: { type: 'string' }, to: { type: 'string', multiple: true }, ...TOKEN });
+  const id = parseId(one(p, 'document id'));
+  const reason = required(p, 'reason');
+  return withDesk(p, (desk) =>
+    withSigner(p, async (signer) => {
+      const r = await withdrawDocument(desk.context, id, reason, { to: list(p, 'to'), signer });
+      const item = desk.listOutbox().find((i) => i.documentId === String(id));
+      if (!json(p, { ...(item ?? { documentId: String(id) }), withdrawal: r }))
+        out(`Đã yêu cầu lấy lại văn bản ${id} (13) từ ${r.asked.join(', ') || '-'}; không gửi nữa tới ${r.cancelled.join(', ') || '-'} | Asked ${r.asked.join(', ') || '-'} to give back document ${id}; not sent to ${r.cancelled.join(', ') || '-'}`);
+      return 0;
+    }),
+  );
+};
+
 const progress =
   (what: 'assigned' | 'processing' | 'done'): Command =>
   async (argv) => {
@@ -211,7 +259,7 @@ function extract(dir: string, p: ParsedEnvelope, prefix = ''): string[] {
 }
 
 const edxmlParse: Command = async (argv) => {
-  const p = parse(argv, { json: { type: 'boolean' }, extract: { type: 'string' } });
+  const p = parseDesk(argv, { extract: { type: 'string' } });
   if (p.positionals.length !== 1) throw new KysoError('USAGE', { reason: 'give exactly one .edxml file' });
   const file = resolve(p.positionals[0]!);
   let bytes: Buffer;
@@ -222,10 +270,25 @@ const edxmlParse: Command = async (argv) => {
   }
   const parsed = parseEdxml(bytes);
   const s = summarize(parsed);
+  // The envelope's signer judged as a desk judges it: its trusted roots (--trust, DATA/trust, the
+  // CA catalogue), revocation lists (--crl, DATA/crl), intermediates (DATA/certs), --online.
+  const sources = deskTrustSources(p);
+  const envelope = await judgeEnvelope(
+    parsed.signature,
+    (signer, pool, at) =>
+      validateCertificate({
+        signer,
+        pool: [...pool, ...dataFolderCertificates(sources.dir), ...catalogueCertificates().intermediates],
+        trust: sources.trust(),
+        at,
+        revocation: { crls: sources.crls, ocsps: [], online: p.values.online === true, cacheDir: join(sources.dir, 'cache', 'revocation') },
+      }),
+    new Date(),
+  );
   const target = str(p, 'extract');
   const extracted = target ? extract(resolve(target), parsed) : undefined;
   if (p.values.json === true) {
-    process.stdout.write(JSON.stringify(extracted ? { ...s, extracted } : s) + '\n');
+    process.stdout.write(JSON.stringify({ ...s, envelope, ...(extracted ? { extracted } : {}) }) + '\n');
     return 0;
   }
   out(`${s.kind === 'edoc' ? `Văn bản | Document (BussinessDocType ${s.businessDocType})` : `Trạng thái | Status ${s.statusCode}`}: ${s.documentId ?? '-'}`);
@@ -233,7 +296,9 @@ const edxmlParse: Command = async (argv) => {
   for (const t of s.to) out(`  Đến | To: ${t.organId ?? '-'} ${t.organName ?? ''}`);
   if (s.subject) out(`  Trích yếu | Subject: ${s.subject}`);
   if (s.description) out(`  ${s.description}`);
-  out(`  Chữ ký gói | Envelope signature: ${s.signature.status}${s.signature.reason ? ` (${s.signature.reason})` : ''}`);
+  out(`  Chữ ký gói | Envelope signature: ${envelope.status}`);
+  out(`    ${envelope.vi}`);
+  out(`    ${envelope.en}`);
   for (const a of s.attachments) out(`  ${a.name}  ${a.contentType}  ${a.size} B  sha256 ${a.sha256}`);
   for (const f of extracted ?? []) out(`  → ${f}`);
   return 0;
@@ -260,9 +325,16 @@ export const EXCHANGE_COMMANDS: Record<string, Command> = {
     throw new KysoError('USAGE', { reason: 'exchange peer add|list' });
   },
   'exchange receive': receive,
+  'exchange inbox': async (argv) => {
+    const [sub, ...rest] = argv;
+    if (sub === 'list') return inboxList(rest);
+    if (sub === 'remove') return inboxRemove(rest);
+    throw new KysoError('USAGE', { reason: 'exchange inbox list|remove KIND' });
+  },
   'exchange sync': syncCmd,
   'outbox send': send,
   'outbox recall': recall,
+  'outbox withdraw': withdraw,
   'inbox assign': progress('assigned'),
   'inbox process': progress('processing'),
   'inbox done': progress('done'),
@@ -278,10 +350,13 @@ Liên thông văn bản (edXML, QCVN 102:2016) | Document exchange:
   kyso exchange receive --folder PATH      Hộp nhận của bàn này | This desk's inbox.
   kyso exchange receive --imap URL --smtp URL --user U --password-env VAR [--ca PEM]
   kyso exchange receive --axis URL --system-id ID --secret-env VAR
+                                           Mỗi loại một hộp nhận; sync đọc tất cả | One inbox per kind; sync reads them all.
+  kyso exchange inbox list [--json] | kyso exchange inbox remove folder|mail|axis
   kyso exchange sync [--json]              Gửi hàng đợi, nhận, cập nhật trạng thái | Send, receive, statuses.
   kyso outbox send ID --to ORGAN_ID... [--replaces ID | --updates ID] [--token LABEL --pin-env VAR]
   kyso outbox recall ID --reason TEXT [--token LABEL --pin-env VAR]
+  kyso outbox withdraw ID --reason TEXT [--to ORGAN_ID...]   Lấy lại văn bản chưa xử lý (13) | Take back before processing (13).
   kyso inbox assign|process|done ID [--note TEXT]   Trạng thái 04/05/06 | Statuses 04/05/06.
   kyso doc forward ID --to PEER             Chuyển dự thảo tới bàn khác của cơ quan | Route a draft to another desk.
-  kyso edxml parse FILE [--json] [--extract DIR]
+  kyso edxml parse FILE [--json] [--extract DIR] [--data D | --trust PEM] [--crl CRL] [--online]
 `;

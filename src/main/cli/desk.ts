@@ -7,7 +7,7 @@ import { KysoError } from '../../shared/errors.js';
 import { defaultDataDir } from '../store/store.js';
 import { catalogueCertificates } from '../trust/catalogue.js';
 import type { SignerWarning } from '../trust/signer-check.js';
-import { loadTrustStore } from '../verify/chain.js';
+import { loadTrustStore, type TrustStore } from '../verify/chain.js';
 import { WorkflowService } from '../workflow/service.js';
 import { list, parse, str, type Options, type Parsed } from './args.js';
 import { trustFiles } from './verify.js';
@@ -54,23 +54,33 @@ function crlFile(path: string): Buffer[] {
   return [...text.matchAll(/-----BEGIN [^-]+-----([\s\S]*?)-----END [^-]+-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
 }
 
+/** The trusted roots and revocation lists a desk command judges certificates with (see openDesk). */
+export function deskTrustSources(p: Parsed): { dir: string; trust: () => TrustStore; crls: Buffer[] } {
+  const dir = dataDir(p);
+  const pems = [...trustFiles(list(p, 'trust'))];
+  const dataTrust = join(dir, 'trust');
+  if (existsSync(dataTrust)) for (const f of readdirSync(dataTrust).sort()) if (/\.(pem|crt|cer)$/i.test(f)) pems.push(join(dataTrust, f));
+  const crls = [...list(p, 'crl').flatMap((f) => crlFile(resolve(f))), ...derFiles(join(dir, 'crl'))];
+  return {
+    dir,
+    trust: () => {
+      const store = loadTrustStore(pems);
+      return { anchors: [...store.anchors, ...catalogueCertificates().anchors] };
+    },
+    crls,
+  };
+}
+
 /**
  * Opens the desk of the data folder. Trusted roots: --trust, KYSO_TRUST, ~/.config/kyso/trust,
  * DATA/trust (what the app's settings keep) and the CA catalogue's accepted roots; revocation
  * lists: --crl and DATA/crl; intermediates for completing signers' chains: DATA/certs.
  */
 export function openDesk(p: Parsed): WorkflowService {
-  const dir = dataDir(p);
-  const pems = [...trustFiles(list(p, 'trust'))];
-  const dataTrust = join(dir, 'trust');
-  if (existsSync(dataTrust)) for (const f of readdirSync(dataTrust).sort()) if (/\.(pem|crt|cer)$/i.test(f)) pems.push(join(dataTrust, f));
-  const crls = [...list(p, 'crl').flatMap((f) => crlFile(resolve(f))), ...derFiles(join(dir, 'crl'))];
+  const { dir, trust, crls } = deskTrustSources(p);
   return WorkflowService.open({
     dataDir: dir,
-    trust: () => {
-      const store = loadTrustStore(pems);
-      return { anchors: [...store.anchors, ...catalogueCertificates().anchors] };
-    },
+    trust,
     crls: () => crls,
     online: p.values.online === true,
     cacheDir: join(dir, 'cache', 'revocation'),

@@ -159,6 +159,16 @@ void app.whenReady().then(() => {
 
   if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
   createWindow();
+  // The signing service (when enabled in Settings): a page waiting for the user brings the window forward.
+  created.services.signingService.onAttention = () => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+    win.flashFrame(true);
+  };
+  void created.services.signingService.resume();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });

@@ -82,6 +82,8 @@ export interface EnvelopeSignature {
   signer?: string;
   /** SHA-256 of the signing certificate (DER), hex. */
   certificateSha256?: string;
+  /** The certificates of KeyInfo (DER), the signer's first; not printed (see edxml-summary). */
+  certificates?: Buffer[];
 }
 
 export interface EdocHeader {

@@ -70,6 +70,16 @@ function firstDescendant(el: Element, name: string): Element | undefined {
   return undefined;
 }
 
+function descendants(el: Element, name: string, into: Element[] = []): Element[] {
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType !== 1) continue;
+    const e = n as Element;
+    if ((e.localName ?? e.nodeName).replace(/^.*:/, '') === name) into.push(e);
+    descendants(e, name, into);
+  }
+  return into;
+}
+
 function commonName(cert: X509Certificate): string | undefined {
   return /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
 }
@@ -94,7 +104,16 @@ export function verifyEnvelopeSignature(xml: string, doc: Document, header: Elem
   } catch {
     return { status: 'broken', reason: `the X509Certificate in KeyInfo cannot be read (${b64.length} base64 characters: truncated or damaged)` };
   }
-  const facts = { signer: commonName(cert), certificateSha256: createHash('sha256').update(cert.raw).digest('hex') };
+  // Every readable certificate of KeyInfo, the signer's first: the chain the sender offers.
+  const certificates = [cert.raw];
+  for (const el of descendants(signature, 'X509Certificate').slice(1)) {
+    try {
+      certificates.push(new X509Certificate(Buffer.from((el.textContent ?? '').replace(/\s+/g, ''), 'base64')).raw);
+    } catch {
+      // A damaged extra certificate only makes the chain harder to build.
+    }
+  }
+  const facts = { signer: commonName(cert), certificateSha256: createHash('sha256').update(cert.raw).digest('hex'), certificates };
   try {
     const sig = new SignedXml({ publicCert: cert.toString(), getCertFromKeyInfo: () => null });
     sig.loadSignature(signature as unknown as Node);

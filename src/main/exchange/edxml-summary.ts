@@ -30,6 +30,12 @@ export interface EdxmlSummary {
   signature: EnvelopeSignature;
 }
 
+/** The signature facts without the certificates' bytes (the verdict speaks of them). */
+function printable(sig: EnvelopeSignature): EnvelopeSignature {
+  const { certificates: _certificates, ...rest } = sig;
+  return rest;
+}
+
 const hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 export function summarize(p: ParsedEnvelope): EdxmlSummary {
@@ -61,7 +67,7 @@ export function summarize(p: ParsedEnvelope): EdxmlSummary {
       priority: null,
       replaces: [],
       attachments,
-      signature: p.signature,
+      signature: printable(p.signature),
     };
   }
   const h = p.header;
@@ -80,6 +86,6 @@ export function summarize(p: ParsedEnvelope): EdxmlSummary {
     priority: h.priority,
     replaces: p.business.replacements.map((r) => r.documentId),
     attachments,
-    signature: p.signature,
+    signature: printable(p.signature),
   };
 }

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import type { Signer } from '../cms/signer.js';
 import { KysoError, toKysoError } from '../../shared/errors.js';
 import { appendAudit } from '../store/audit.js';
+import { judgeEnvelope } from './envelope-trust.js';
 import { getDocument, getRevision, listAttachments, type UrgencyValue } from '../store/documents.js';
 import * as X from '../store/exchange.js';
 import { getInbox } from '../store/inbox.js';
@@ -192,14 +193,83 @@ export async function recallDocument(ctx: DeskContext, documentId: number, reaso
   });
 }
 
-// -- statuses we answer ---------------------------------------------------------------------
+/** Recipients' rows of the outbox a withdrawal (13) can still reach: sent, arrived, not decided. */
+const WITHDRAWABLE = new Set(['pending', 'sent', 'received']);
 
-/** Builds, stores and queues one status message about an inbox item. Call inside a transaction. */
-function queueStatus(ctx: DeskContext, facts: X.IncomingRow, code: StatusCode, description: string, at: Date): void {
+/**
+ * Takes a sent document back from recipients that have not processed it (status 13, "văn thư yêu
+ * cầu lấy lại"): the document itself stays valid (unlike a recall). A package still in the queue
+ * is simply not sent; the others are asked with a 13 and answer 15 (taken back) or 16 (too late:
+ * registered). Recipients that have registered, returned or given it back already are refused.
+ */
+export async function withdrawDocument(ctx: DeskContext, documentId: number, reason: string, o: { to?: string[]; signer?: Signer } = {}): Promise<{ asked: string[]; cancelled: string[] }> {
   const db = ctx.store.db;
   const self = X.requireSelf(db);
+  if (!reason.trim()) throw new KysoError('USAGE', { reason: 'give the reason: --reason TEXT' });
+  const doc = getDocument(db, documentId);
+  const edxmlId = X.outgoingOf(db, documentId)?.edxml_document_id;
+  const sentTo = sentRecipients(ctx, documentId);
+  if (!edxmlId || sentTo.length === 0) throw new KysoError('DOCUMENT_STEP_NOT_ALLOWED', { id: String(documentId), expected: 'send', requested: 'withdraw' });
+  for (const id of o.to ?? []) if (!sentTo.includes(id)) throw new KysoError('EXCHANGE_PEER_UNKNOWN', { organId: id });
+  const targets = o.to && o.to.length ? o.to : sentTo;
+  const rows = prep(db, 'SELECT organ_id, status FROM outbox_recipients WHERE document_id = ?').all(documentId) as Array<{ organ_id: string | null; status: string }>;
+  const statusOf = (id: string): string => rows.find((r) => r.organ_id === id)?.status ?? 'pending';
+  const late = targets.filter((id) => !WITHDRAWABLE.has(statusOf(id)));
+  // Asked for by name, a recipient that cannot be reached by a 13 any more is an error; asked for all, the reachable ones are asked.
+  if ((o.to && o.to.length && late.length) || late.length === targets.length) throw new KysoError('EXCHANGE_WITHDRAW_TOO_LATE', { id: String(documentId), organIds: late.join(', ') });
+  const reachable = targets.filter((id) => WITHDRAWABLE.has(statusOf(id)));
+  const { number, notation } = splitNumberSymbol(doc.number_symbol!);
+  const at = ctx.now();
+  const iso = at.toISOString();
+  const unsent = new Set(
+    (prep(db, "SELECT organ_id FROM exchange_queue WHERE document_id = ? AND kind = 'edoc' AND state = 'queued'").all(documentId) as Array<{ organ_id: string }>).map((r) => r.organ_id),
+  );
+  const asked = reachable.filter((id) => !unsent.has(id));
+  const cancelled = reachable.filter((id) => unsent.has(id));
+  // Each message names the one recipient it is for in ResponseFor (as the official sample does).
+  const messages: Array<{ organId: string; sha: string }> = [];
+  for (const id of asked) {
+    let xml = buildStatus({
+      from: selfOrgan(self),
+      responseFor: { organId: id, code: [number, notation].filter(Boolean).join('/'), documentId: edxmlId, promulgationDate: doc.issue_date },
+      statusCode: '13',
+      description: reason.trim(),
+      timestamp: edxmlTimestamp(at),
+      staff: { staff: ctx.actor },
+    });
+    if (o.signer) xml = await signEnvelope(xml, o.signer);
+    messages.push({ organId: id, sha: storeBytes(ctx, Buffer.from(xml, 'utf8')) });
+  }
+  ctx.store.tx(() => {
+    for (const id of cancelled) {
+      prep(db, "UPDATE exchange_queue SET state = 'failed', last_error = 'WITHDRAWN before it was sent' WHERE document_id = ? AND organ_id = ? AND kind = 'edoc' AND state = 'queued'").run(documentId, id);
+      prep(db, "UPDATE outbox_recipients SET status = 'withdrawn', updated_at = ?, note = ? WHERE document_id = ? AND organ_id = ?").run(iso, reason.trim(), documentId, id);
+    }
+    for (const m of messages) {
+      X.enqueue(
+        db,
+        { organ_id: m.organId, kind: 'status', document_id: documentId, inbox_id: null, edxml_document_id: edxmlId, business_type: null, status_code: '13', sha256: m.sha, file_name: `${safe(self.organ_id)}_{id}_status-13_${m.sha.slice(0, 16)}.edxml`, subject: `13 ${doc.title}` },
+        iso,
+      );
+      prep(db, "UPDATE outbox_recipients SET status = 'withdraw-requested', updated_at = ?, note = ? WHERE document_id = ? AND organ_id = ?").run(iso, reason.trim(), documentId, m.organId);
+    }
+    appendAudit(db, { at: iso, actor: ctx.actor, action: 'outbox.withdraw', subject: docSubject(documentId), details: { reason: reason.trim(), asked, cancelled, refused: late } });
+  });
+  return { asked, cancelled };
+}
+
+// -- statuses we answer ---------------------------------------------------------------------
+
+/** What a status answers: a received document (an inbox item, or a package refused before it became one). */
+type StatusTarget = Pick<X.IncomingRow, 'edxml_document_id' | 'from_organ_id' | 'code_number' | 'code_notation' | 'promulgation_date' | 'subject'> & { inbox_id: number | null };
+
+/** Builds, stores and queues one status message about a received document. Call inside a transaction. */
+function queueStatus(ctx: DeskContext, facts: StatusTarget, code: StatusCode, description: string, at: Date): void {
+  const db = ctx.store.db;
+  const self = X.requireSelf(db);
+  const subject = facts.inbox_id === null ? null : inboxSubject(facts.inbox_id);
   if (!facts.from_organ_id || !X.findPeer(db, facts.from_organ_id)) {
-    appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'exchange.status.unaddressed', subject: inboxSubject(facts.inbox_id), details: { statusCode: code, from: facts.from_organ_id } });
+    appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'exchange.status.unaddressed', subject, details: { statusCode: code, from: facts.from_organ_id, documentId: facts.edxml_document_id } });
     return;
   }
   const xml = buildStatus({
@@ -232,7 +302,7 @@ function queueStatus(ctx: DeskContext, facts: X.IncomingRow, code: StatusCode, d
     },
     at.toISOString(),
   );
-  appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'exchange.status.queued', subject: inboxSubject(facts.inbox_id), details: { statusCode: code, to: facts.from_organ_id, description } });
+  appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'exchange.status.queued', subject, details: { statusCode: code, to: facts.from_organ_id, description, documentId: facts.edxml_document_id } });
 }
 
 function frozenCheck(ctx: DeskContext, id: number): X.IncomingRow | undefined {
@@ -312,6 +382,10 @@ function mainPdf(p: ParsedEnvelope): Attachment | undefined {
 
 export interface SyncReport {
   sent: number;
+  /** Packages addressed to another agency: not registered, answered 02. */
+  misaddressed: number;
+  /** Inboxes that could not be read this pass (the others were): kind and error code. */
+  inboxFailed: Array<{ kind: X.TransportKind; code: string; details: Record<string, unknown> }>;
   failed: Array<{ queueId: number; organId: string; code: string; permanent: boolean }>;
   received: number;
   duplicates: number;
@@ -324,6 +398,51 @@ function changeCodes(self: X.SelfRow): { agree: StatusCode; refuse: StatusCode }
 }
 
 const RECIPIENT_STATUS: Partial<Record<StatusCode, string>> = { '01': 'received', '02': 'rejected', '03': 'accepted', '04': 'accepted', '05': 'accepted', '06': 'accepted' };
+
+/**
+ * The agencies a package names when none of them is this one (it was misaddressed); undefined when
+ * it is for us, or names no agency at all (real traffic carries empty or "null" OrganIds: kept).
+ */
+function misaddressed(to: Organ[], self: X.SelfRow): string[] | undefined {
+  const named = [...new Set(to.map((t) => t.organId?.trim()).filter((id): id is string => Boolean(id) && id !== 'null'))];
+  if (named.length === 0 || named.includes(self.organ_id)) return undefined;
+  return named;
+}
+
+/**
+ * Status 13 from the sender of a document we received: its clerk takes it back before it is
+ * processed. A copy not yet decided is frozen as withdrawn and answered 15 (agreed); a copy
+ * already registered (or decided) stays and is answered 16 with the reason. Always 15/16 (the
+ * samples' texts: "đồng ý / từ chối cập nhật, lấy lại"): the 03/02 setting is for recalls.
+ */
+function applyWithdrawal(ctx: DeskContext, parsed: Extract<ParsedEnvelope, { kind: 'status' }>, key: string, sha: string, at: Date): void {
+  const db = ctx.store.db;
+  const h = parsed.header;
+  const iso = at.toISOString();
+  const documentId = h.responseFor.documentId;
+  const copies = documentId ? X.incomingByDocument(db, documentId, h.from.organId).filter((c) => !c.frozen) : [];
+  const reason = h.description?.trim() || null;
+  ctx.store.tx(() => {
+    for (const c of copies) {
+      const row = getInbox(db, c.inbox_id);
+      if (row.status === 'new' && c.progress === 'new') {
+        X.freezeIncoming(db, c.inbox_id, 'withdrawn', reason, iso, null);
+        queueStatus(ctx, c, '15', `Đồng ý trả lại văn bản cho bên gửi | Withdrawal agreed${reason ? `: ${reason}` : ''}`, at);
+        appendAudit(db, { at: iso, actor: ctx.actor, action: 'inbox.withdrawn', subject: inboxSubject(c.inbox_id), details: { reason, from: h.from.organId } });
+      } else {
+        const why =
+          row.status === 'accepted'
+            ? `Văn bản đã vào sổ văn bản đến số ${row.incoming_number}, không lấy lại được; đề nghị thu hồi nếu cần | Already registered as incoming number ${row.incoming_number}, cannot be taken back; recall it if needed`
+            : 'Văn bản đã được xử lý, không lấy lại được | Already decided, cannot be taken back';
+        queueStatus(ctx, c, '16', why, at);
+        appendAudit(db, { at: iso, actor: ctx.actor, action: 'inbox.withdraw.refused', subject: inboxSubject(c.inbox_id), details: { reason, from: h.from.organId, status: row.status } });
+      }
+    }
+    X.recordReceived(db, { documentId: key, sha256: sha, kind: 'status', from: h.from.organId, businessType: null, statusCode: '13', inboxId: copies[0]?.inbox_id ?? null, localDocumentId: null, outcome: copies.length ? 'withdrawal answered' : 'nothing to withdraw' }, iso);
+    appendAudit(db, { at: iso, actor: ctx.actor, action: 'exchange.status.received', subject: copies[0] ? inboxSubject(copies[0].inbox_id) : null, details: { from: h.from.organId, statusCode: '13', description: h.description, documentId: key } });
+    crashPoint('exchange-in-receive');
+  });
+}
 
 async function receiveOne(ctx: DeskContext, self: X.SelfRow, pkg: IncomingPackage, report: SyncReport): Promise<void> {
   const db = ctx.store.db;
@@ -355,6 +474,11 @@ async function receiveOne(ctx: DeskContext, self: X.SelfRow, pkg: IncomingPackag
   const iso = at.toISOString();
   if (parsed.kind === 'status') {
     const h = parsed.header;
+    if (h.statusCode === '13') {
+      applyWithdrawal(ctx, parsed, key, sha, at);
+      report.statuses++;
+      return;
+    }
     const ours = h.responseFor.documentId ? X.outgoingByEdxmlId(db, h.responseFor.documentId) : undefined;
     ctx.store.tx(() => {
       if (ours && h.from.organId) {
@@ -363,6 +487,12 @@ async function receiveOne(ctx: DeskContext, self: X.SelfRow, pkg: IncomingPackag
         let status = RECIPIENT_STATUS[h.statusCode];
         if (latestBusiness === 1 && (h.statusCode === '15' || h.statusCode === '03')) status = 'recalled';
         if (latestBusiness === 1 && (h.statusCode === '16' || h.statusCode === '02')) status = undefined;
+        // A withdrawal (13) asked of this recipient: an 01 of the first arrival coming late does not
+        // move the row; 15 → withdrawn, 16 → it keeps the document; a 03 or 02 sent before the 13
+        // was seen keeps its usual meaning (the answer to the 13 follows).
+        const current = (prep(db, 'SELECT status FROM outbox_recipients WHERE document_id = ? AND organ_id = ?').get(ours.document_id, h.from.organId) as { status: string } | undefined)?.status;
+        if (current === 'withdraw-requested') status = h.statusCode === '15' ? 'withdrawn' : h.statusCode === '16' || h.statusCode === '03' ? 'accepted' : h.statusCode === '02' ? 'rejected' : undefined;
+        if (current === 'withdrawn') status = undefined;
         if (status) prep(db, 'UPDATE outbox_recipients SET status = ?, updated_at = ?, note = ? WHERE document_id = ? AND organ_id = ?').run(status, iso, h.description, ours.document_id, h.from.organId);
       }
       X.recordReceived(db, { documentId: key, sha256: sha, kind: 'status', from: h.from.organId, businessType: null, statusCode: h.statusCode, inboxId: null, localDocumentId: ours?.document_id ?? null, outcome: ours ? 'applied' : 'unknown document' }, iso);
@@ -387,6 +517,26 @@ async function receiveOne(ctx: DeskContext, self: X.SelfRow, pkg: IncomingPackag
   const h = parsed.header;
   const b = parsed.business;
   const codes = changeCodes(self);
+  const addressees = misaddressed(h.to, self);
+  if (addressees) {
+    // Not for this agency (QN Đ10: checked on arrival): not registered, returned the same day with the reason.
+    storeBytes(ctx, bytes);
+    const names = addressees.join(', ');
+    ctx.store.tx(() => {
+      queueStatus(
+        ctx,
+        { inbox_id: null, edxml_document_id: key, from_organ_id: h.from.organId, code_number: h.code.number, code_notation: h.code.notation, promulgation_date: h.promulgation.date, subject: h.subject },
+        '02',
+        `Gửi nhầm địa chỉ: văn bản gửi cho ${names}, không phải ${self.organ_id} (${self.name}) | Misaddressed: the document is for ${names}, not ${self.organ_id} (${self.name})`,
+        at,
+      );
+      X.recordReceived(db, { documentId: key, sha256: sha, kind: 'edoc', from: h.from.organId, businessType: b.businessDocType, statusCode: null, inboxId: null, localDocumentId: null, outcome: 'misaddressed' }, iso);
+      appendAudit(db, { at: iso, actor: ctx.actor, action: 'exchange.misaddressed', subject: null, details: { documentId: key, from: h.from.organId, to: addressees, file: pkg.fileName, sha256: sha } });
+      crashPoint('exchange-in-receive');
+    });
+    report.misaddressed++;
+    return;
+  }
   if (b.businessDocType === 1) {
     const target = b.documentId ?? h.documentId ?? key;
     const copies = X.incomingByDocument(db, target, h.from.organId).filter((c) => !c.frozen);
@@ -416,6 +566,7 @@ async function receiveOne(ctx: DeskContext, self: X.SelfRow, pkg: IncomingPackag
     return;
   }
   const packageSha = storeBytes(ctx, bytes);
+  const envelope = await judgeEnvelope(parsed.signature, ctx.judgeCertificate ? (c, pool, t) => ctx.judgeCertificate!(c, pool, t) : undefined, at);
   const prepared = await prepareIncoming(ctx, { bytes: pdf.data, fileName: pdf.name });
   const numberSymbol = [h.code.number, h.code.notation].filter(Boolean).join('/') || null;
   ctx.store.tx(() => {
@@ -423,7 +574,7 @@ async function receiveOne(ctx: DeskContext, self: X.SelfRow, pkg: IncomingPackag
       ctx,
       prepared,
       { title: h.subject ?? undefined, sender: h.from.organName ?? h.from.organId ?? undefined, number: numberSymbol ?? undefined, issueDate: h.promulgation.date ?? undefined, urgency: URGENCY[h.priority] },
-      { documentId: key, from: h.from.organId, envelopeSignature: parsed.signature.status },
+      { documentId: key, from: h.from.organId, envelopeSignature: parsed.signature.status, envelope: envelope.status, envelopeProblems: envelope.problems },
     );
     const facts: Omit<X.IncomingRow, 'progress' | 'frozen' | 'frozen_reason' | 'frozen_at' | 'replaced_by'> = {
       inbox_id: inboxId,
@@ -441,11 +592,12 @@ async function receiveOne(ctx: DeskContext, self: X.SelfRow, pkg: IncomingPackag
       envelope_reason: parsed.signature.reason ?? null,
       package_sha256: packageSha,
       received_at: iso,
+      envelope_verdict: envelope.status,
+      envelope_detail: JSON.stringify(envelope),
     };
     X.insertIncomingFacts(db, facts);
     const full = X.incomingOf(db, inboxId)!;
-    const addressed = h.to.length === 0 || h.to.some((t) => t.organId === self.organ_id);
-    queueStatus(ctx, full, '01', addressed ? 'Đã đến | Arrived' : `Đã đến nhưng không gửi cho ${self.organ_id} | Arrived, but not addressed to ${self.organ_id}`, at);
+    queueStatus(ctx, full, '01', 'Đã đến | Arrived', at);
     // Update (2) and replace (3): the earlier copies are frozen and linked to this one.
     const earlier = b.businessDocType === 2 ? (b.documentId ? [b.documentId] : []) : b.businessDocType === 3 ? b.replacements.map((r) => r.documentId) : [];
     for (const old of [...new Set(earlier)]) {
@@ -497,40 +649,50 @@ async function sendDue(ctx: DeskContext, transport: (kind: X.TransportKind) => P
 }
 
 /** One pass: send what is due, take in what has arrived (statuses applied as they come). */
-export async function sync(ctx: DeskContext, o: { transport?: (kind: X.TransportKind, self: X.SelfRow) => Transport | Promise<Transport>; env?: NodeJS.ProcessEnv } = {}): Promise<SyncReport> {
+export async function sync(ctx: DeskContext, o: { transport?: (kind: X.TransportKind, inbox: X.InboxConfigRow | undefined) => Transport | Promise<Transport>; env?: NodeJS.ProcessEnv } = {}): Promise<SyncReport> {
   const db = ctx.store.db;
   const self = X.requireSelf(db);
-  const open = o.transport ?? ((kind: X.TransportKind, s: X.SelfRow) => openTransport(kind, s, { dataDir: ctx.store.dataDir, env: o.env }));
+  const inboxes = X.listInboxes(db);
+  const open = o.transport ?? ((kind: X.TransportKind, inbox: X.InboxConfigRow | undefined) => openTransport(kind, inbox, { dataDir: ctx.store.dataDir, env: o.env }));
   // One transport per kind for the pass, opened on first use (mail and axis load their code then);
   // a kind that cannot be opened fails each of its packages (retried later), not the whole pass.
   const transports = new Map<string, Promise<Transport>>();
   const transport = (kind: X.TransportKind): Promise<Transport> => {
     let t = transports.get(kind);
     if (!t) {
-      t = Promise.resolve().then(() => open(kind, self));
+      t = Promise.resolve().then(() => open(kind, inboxes.find((i) => i.kind === kind)));
       t.catch(() => undefined);
       transports.set(kind, t);
     }
     return t;
   };
-  const report: SyncReport = { sent: 0, failed: [], received: 0, duplicates: 0, statuses: 0, unreadable: [] };
+  const report: SyncReport = { sent: 0, failed: [], received: 0, duplicates: 0, statuses: 0, unreadable: [], misaddressed: 0, inboxFailed: [] };
   try {
     await sendDue(ctx, transport, report);
-    if (self.inbox_kind && self.inbox_address) {
-      const t = await transport(self.inbox_kind);
-      for (;;) {
-        const pkgs = await t.receive(200);
-        if (pkgs.length === 0) break;
-        for (const pkg of pkgs) {
-          await receiveOne(ctx, self, pkg, report);
-          crashPoint('exchange-before-ack');
-          await t.acknowledge(pkg);
+    // Every inbox of the desk (a folder, the mail, the axis), each on its own: one that cannot be
+    // reached is reported and the others are still read.
+    for (const inbox of inboxes) {
+      try {
+        const t = await transport(inbox.kind);
+        for (;;) {
+          const pkgs = await t.receive(200);
+          if (pkgs.length === 0) break;
+          for (const pkg of pkgs) {
+            await receiveOne(ctx, self, pkg, report);
+            crashPoint('exchange-before-ack');
+            await t.acknowledge(pkg);
+          }
+          if (pkgs.length < 200) break;
         }
-        if (pkgs.length < 200) break;
+      } catch (e) {
+        const err = toKysoError(e);
+        if (err.code === 'INTERNAL') throw err;
+        report.inboxFailed.push({ kind: inbox.kind, code: err.code, details: err.details });
+        appendAudit(db, { at: ctx.now().toISOString(), actor: ctx.actor, action: 'exchange.inbox.failed', subject: null, details: { kind: inbox.kind, code: err.code, ...err.details } });
       }
-      // What the arrivals asked for (01 at once, 15/16 to a recall) leaves in the same pass.
-      await sendDue(ctx, transport, report);
     }
+    // What the arrivals asked for (01 at once, 15/16 to a recall) leaves in the same pass.
+    if (inboxes.length) await sendDue(ctx, transport, report);
   } finally {
     for (const t of transports.values()) await t.then((x) => x.close(), () => undefined);
   }
@@ -555,6 +717,15 @@ export function configureInbox(ctx: DeskContext, kind: X.TransportKind, address:
     X.setInbox(ctx.store.db, kind, address, config, at);
     appendAudit(ctx.store.db, { at, actor: ctx.actor, action: 'exchange.inbox', subject: null, details: { kind, address } });
     return X.requireSelf(ctx.store.db);
+  });
+}
+
+export function removeInboxConfig(ctx: DeskContext, kind: X.TransportKind): boolean {
+  const at = ctx.now().toISOString();
+  return ctx.store.tx(() => {
+    const removed = X.removeInbox(ctx.store.db, kind, at);
+    appendAudit(ctx.store.db, { at, actor: ctx.actor, action: 'exchange.inbox.removed', subject: null, details: { kind, removed } });
+    return removed;
   });
 }
 

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { KysoError, toKysoError, type ErrorCode } from '../../shared/errors.js';
+import { KysoError, toKysoError, type ErrorCode, type ErrorPayload } from '../../shared/errors.js';
 import { isoVietnam, vietnamDay } from '../appearance/time.js';
 import type { Signer } from '../cms/signer.js';
 import { describeCertificate } from '../cms/certinfo.js';
@@ -29,10 +29,21 @@ export interface SigningPrompt {
   fileName: string;
   docNumber?: string;
   issued?: string;
+  /** Asked again: the PIN given last was wrong (the error says how many tries are left). */
+  pinError?: ErrorPayload;
 }
 
-/** The user's answer in Kyso's window: the PIN, or cancel. */
-export type ConfirmSigning = (p: SigningPrompt) => Promise<{ pin: string } | 'cancel'>;
+/** The token the user chose in Kyso's window (the CLI's is fixed by --token). */
+export interface ChosenToken {
+  label: string;
+  serial?: string;
+}
+
+/** The user's answer in Kyso's window: the PIN (and the token chosen), or cancel. */
+export type ConfirmSigning = (p: SigningPrompt) => Promise<{ pin: string; token?: ChosenToken } | 'cancel'>;
+
+/** Wrong PINs the user may correct by typing again (a locked token is not one of them). */
+const WRONG_PIN = new Set(['TOKEN_PIN_INCORRECT', 'TOKEN_PIN_INCORRECT_COUNT_LOW', 'TOKEN_PIN_INCORRECT_FINAL_TRY']);
 
 /** A token opened and logged in with the PIN the user gave; closed after the signature. */
 export interface OpenedSigner {
@@ -54,9 +65,13 @@ export interface ServiceAudit {
 export interface PdfServiceContext {
   policy: OriginPolicy;
   confirm: ConfirmSigning;
-  openSigner: (pin: string) => OpenedSigner;
+  openSigner: (pin: string, token?: ChosenToken) => OpenedSigner;
+  /** The app asks for the PIN again after a wrong one; the CLI answers Status 8 (its PIN does not change). */
+  askAgainOnWrongPin?: boolean;
   /** The app asks the user for a file when the request names none; the CLI cannot. */
-  pickFile?: () => Promise<string | null>;
+  pickFile?: (q: { origin: string; function: PdfFunction }) => Promise<{ path: string; name: string } | null>;
+  /** Told each call's answer once it is made, with Kyso's error when it failed (the app closes its confirmation panel). */
+  settled?: (answer: ServiceResponse, error?: ErrorPayload) => void;
   images: PersonImages;
   person: { signerName?: string; signerTitle?: string; organisation?: string; preset?: string };
   trust: { trust: TrustStore; extraCerts: Buffer[]; crls: Buffer[]; online: boolean; cacheDir?: string };
@@ -130,6 +145,32 @@ async function checkEarlierSignatures(file: string, fileName: string, ctx: PdfSe
 
 /** Runs one PDF function for a page of `origin`; always answers (errors as Status ≠ 0). */
 export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: string, ctx: PdfServiceContext): Promise<ServiceResponse> {
+  let error: ErrorPayload | undefined;
+  const answer = await signPdfFunction(fn, raw, origin, ctx, (e) => (error = e));
+  ctx.settled?.(answer, error);
+  return answer;
+}
+
+/**
+ * The token logged in with the PIN the user gave. A wrong PIN is asked again in the app (the prompt
+ * carries the error, with the tries left); cancelling then answers Status 11.
+ */
+async function openWithPin(prompt: SigningPrompt, first: { pin: string; token?: ChosenToken }, ctx: PdfServiceContext): Promise<OpenedSigner> {
+  let answer = first;
+  for (;;) {
+    try {
+      return ctx.openSigner(answer.pin, answer.token);
+    } catch (e) {
+      const err = toKysoError(e);
+      if (!ctx.askAgainOnWrongPin || !WRONG_PIN.has(err.code)) throw err;
+      const again = await ctx.confirm({ ...prompt, pinError: err.toPayload() });
+      if (again === 'cancel') throw new KysoError('SERVICE_CANCELLED');
+      answer = again;
+    }
+  }
+}
+
+async function signPdfFunction(fn: PdfFunction, raw: unknown, origin: string, ctx: PdfServiceContext, failed: (e: ErrorPayload) => void): Promise<ServiceResponse> {
   const callDir = join(ctx.workDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}`);
   let subject = '';
   try {
@@ -141,15 +182,17 @@ export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: stri
     const uploadUrl = req.FileUploadHandler ? requestUrl(req.FileUploadHandler, origin) : undefined;
     if (uploadUrl) ctx.policy.checkFileUrl(uploadUrl, origin);
     let source: string;
+    let pickedName: string | undefined;
     if (sourceUrl) {
       source = join(callDir, 'source.pdf');
       await fetchSource({ url: sourceUrl, origin, policy: ctx.policy, session, dest: source, limits: ctx.limits });
     } else {
-      const picked = ctx.pickFile ? await ctx.pickFile() : null;
+      const picked = ctx.pickFile ? await ctx.pickFile({ origin, function: fn }) : null;
       if (!picked) throw new KysoError('SERVICE_NO_FILE');
-      source = picked;
+      source = picked.path;
+      pickedName = picked.name;
     }
-    const fileName = documentName(sourceUrl, source);
+    const fileName = documentName(sourceUrl, pickedName ?? source);
     subject = fileName;
     if (!isPdfFile(source)) throw new KysoError('PDF_NOT_PDF', { path: fileName });
 
@@ -159,12 +202,13 @@ export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: stri
     if (fn === 'SignAppendix' && !docNumber) throw new KysoError('SERVICE_REQUEST_INVALID', { reason: 'DocNumber (the main document\'s number and symbol) is required for SignAppendix' });
 
     // 2. The user sees who asks, the function and the document, and gives the PIN in Kyso.
-    const answer = await ctx.confirm({ origin, function: fn, file: source, fileName, docNumber, issued });
+    const prompt: SigningPrompt = { origin, function: fn, file: source, fileName, docNumber, issued };
+    const answer = await ctx.confirm(prompt);
     if (answer === 'cancel') throw new KysoError('SERVICE_CANCELLED');
 
     // 3. The earlier signatures (SignIssued), the token, the signer's certificate, the signature.
     if (fn === 'SignIssued') await checkEarlierSignatures(source, fileName, ctx);
-    const opened = ctx.openSigner(answer.pin);
+    const opened = await openWithPin(prompt, answer, ctx);
     const output = join(callDir, fileName);
     let warnings: SignerWarning[];
     let signingTime: Date;
@@ -231,6 +275,7 @@ export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: stri
     });
   } catch (e) {
     const err = toKysoError(e);
+    failed(err.toPayload());
     // The signed file stays only when it could not be uploaded (the message says where).
     if (err.code !== 'SERVICE_UPLOAD_FAILED' && err.code !== 'SERVICE_UPLOAD_REFUSED') rmSync(callDir, { recursive: true, force: true });
     ctx.log(`${fn} ${origin}: [${err.code}] ${err.message}`);

@@ -62,6 +62,9 @@ export function startService(o: ServiceOptions): Promise<RunningService> {
       const origin = info.origin;
       if (!loopbackHost(info.req.headers.host, port)) return done(false, 421, 'Misdirected Request');
       if (!isServiceFunction(functionOf(info.req))) return done(false, 404, 'Not Found');
+      // The app asks the user about a new origin once the request is in, and a refusal is answered
+      // as data (Status ≠ 0, a Vietnamese message); the CLI, which cannot ask, gives no socket.
+      if (o.policy.asks) return done(!!origin && origin !== 'null', 403, 'Forbidden');
       o.policy
         .admit(origin)
         .then((ok) => {
@@ -107,6 +110,10 @@ export function startService(o: ServiceOptions): Promise<RunningService> {
 
   const handle = async (fn: string, body: unknown, origin: string): Promise<ServiceResponse> => {
     o.log(`${fn} ← ${origin}`);
+    if (o.policy.asks && !(await o.policy.admit(origin))) {
+      o.log(`từ chối | refused: origin ${origin} is not allowed`);
+      throw new KysoError('SERVICE_ORIGIN_NOT_ALLOWED', { origin });
+    }
     if (fn === 'GetVersion') return okResponse({ Message: `Kyso ${SERVICE_VERSION}`, Version: SERVICE_VERSION, Product: 'Kyso' });
     if (fn === 'Config') return okResponse({ Message: 'Kyso đang chạy | Kyso is running' });
     if (fn === 'GetCertInfo') {

@@ -58,7 +58,7 @@ export interface IncomingRow {
   priority: number;
   business_type: number;
   progress: 'new' | 'assigned' | 'processing' | 'done';
-  frozen: 'recalled' | 'updated' | 'replaced' | null;
+  frozen: 'recalled' | 'updated' | 'replaced' | 'withdrawn' | null;
   frozen_reason: string | null;
   frozen_at: string | null;
   replaced_by: number | null;
@@ -67,6 +67,10 @@ export interface IncomingRow {
   envelope_reason: string | null;
   package_sha256: string;
   received_at: string;
+  /** The envelope signer's certificate judged at arrival (valid…missing); null before version 7. */
+  envelope_verdict: 'valid' | 'invalid' | 'untrusted' | 'revoked' | 'missing' | null;
+  /** JSON of the verdict (sentences, problems). */
+  envelope_detail: string | null;
 }
 
 export function getSelf(db: Database.Database): SelfRow | undefined {
@@ -88,9 +92,43 @@ export function setSelf(db: Database.Database, s: { organId: string; name: strin
   ).run(s.organId, s.name, s.changeAnswers ?? '15-16', at, s.changeAnswers ?? null);
 }
 
+/** One of the desk's inboxes (one per transport kind). */
+export interface InboxConfigRow {
+  kind: TransportKind;
+  address: string;
+  config: string;
+  updated_at: string;
+}
+
+/**
+ * Sets the desk's inbox of this kind (the others stay: a desk may receive from a folder, the mail
+ * and the axis at once). exchange_self keeps the last one set, as before version 7.
+ */
 export function setInbox(db: Database.Database, kind: TransportKind, address: string, config: Record<string, string>, at: string): void {
   const r = prep(db, 'UPDATE exchange_self SET inbox_kind = ?, inbox_address = ?, inbox_config = ?, updated_at = ? WHERE id = 1').run(kind, address, JSON.stringify(config), at);
   if (r.changes !== 1) requireSelf(db);
+  prep(
+    db,
+    `INSERT INTO exchange_inboxes (kind, address, config, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (kind) DO UPDATE SET address = excluded.address, config = excluded.config, updated_at = excluded.updated_at`,
+  ).run(kind, address, JSON.stringify(config), at);
+}
+
+/** Stops receiving through this kind; exchange_self then names another inbox, or none. */
+export function removeInbox(db: Database.Database, kind: TransportKind, at: string): boolean {
+  const gone = prep(db, 'DELETE FROM exchange_inboxes WHERE kind = ?').run(kind).changes > 0;
+  const left = listInboxes(db).at(-1);
+  prep(db, 'UPDATE exchange_self SET inbox_kind = ?, inbox_address = ?, inbox_config = ?, updated_at = ? WHERE id = 1').run(left?.kind ?? null, left?.address ?? null, left?.config ?? '{}', at);
+  return gone;
+}
+
+/** The desk's inboxes, in the order they were set. */
+export function listInboxes(db: Database.Database): InboxConfigRow[] {
+  return prep(db, 'SELECT kind, address, config, updated_at FROM exchange_inboxes ORDER BY updated_at, kind').all() as InboxConfigRow[];
+}
+
+export function findInbox(db: Database.Database, kind: TransportKind): InboxConfigRow | undefined {
+  return prep(db, 'SELECT kind, address, config, updated_at FROM exchange_inboxes WHERE kind = ?').get(kind) as InboxConfigRow | undefined;
 }
 
 export function upsertPeer(db: Database.Database, p: { organId: string; name: string; transport: TransportKind; address: string }, at: string): void {
@@ -167,9 +205,9 @@ export function insertIncomingFacts(db: Database.Database, r: Omit<IncomingRow, 
   prep(
     db,
     `INSERT INTO exchange_incoming (inbox_id, edxml_document_id, from_organ_id, from_name, code_number, code_notation, subject, promulgation_date, priority, business_type,
-       envelope_signature, envelope_signer, envelope_reason, package_sha256, received_at)
+       envelope_signature, envelope_signer, envelope_reason, package_sha256, received_at, envelope_verdict, envelope_detail)
      VALUES (@inbox_id, @edxml_document_id, @from_organ_id, @from_name, @code_number, @code_notation, @subject, @promulgation_date, @priority, @business_type,
-       @envelope_signature, @envelope_signer, @envelope_reason, @package_sha256, @received_at)`,
+       @envelope_signature, @envelope_signer, @envelope_reason, @package_sha256, @received_at, @envelope_verdict, @envelope_detail)`,
   ).run(r);
 }
 
@@ -186,7 +224,7 @@ export function setProgress(db: Database.Database, inboxId: number, progress: In
   prep(db, 'UPDATE exchange_incoming SET progress = ? WHERE inbox_id = ?').run(progress, inboxId);
 }
 
-export function freezeIncoming(db: Database.Database, inboxId: number, state: 'recalled' | 'updated' | 'replaced', reason: string | null, at: string, replacedBy: number | null): void {
+export function freezeIncoming(db: Database.Database, inboxId: number, state: 'recalled' | 'updated' | 'replaced' | 'withdrawn', reason: string | null, at: string, replacedBy: number | null): void {
   prep(db, 'UPDATE exchange_incoming SET frozen = ?, frozen_reason = ?, frozen_at = ?, replaced_by = ? WHERE inbox_id = ?').run(state, reason, at, replacedBy, inboxId);
 }
 

@@ -10,6 +10,7 @@ import { up as search } from './migrations/m003-search.js';
 import { up as archiveSeals } from './migrations/m004-archive-seals.js';
 import { up as books } from './migrations/m005-books.js';
 import { up as exchangeTransport } from './migrations/m006-exchange-transport.js';
+import { up as exchangeInboxes } from './migrations/m007-exchange-inboxes.js';
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'archive: seals (B-LT/B-LTA) and renewals, appraisal decisions', up: archiveSeals },
   { version: 5, name: 'books: incoming stamp revisions, paper documents, one outgoing number series, copies', up: books },
   { version: 6, name: 'exchange transport: identity, address book, send queue, received packages, statuses', up: exchangeTransport },
+  { version: 7, name: 'exchange: several inboxes per desk, envelope certificate verdict, withdrawal (status 13)', up: exchangeInboxes },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { prep } from './sql.js';
 import { KysoError } from '../../shared/errors.js';
 
-export type RecipientStatus = 'pending' | 'sent' | 'received' | 'accepted' | 'rejected' | 'recall-requested' | 'recalled';
+export type RecipientStatus = 'pending' | 'sent' | 'received' | 'accepted' | 'rejected' | 'recall-requested' | 'recalled' | 'withdraw-requested' | 'withdrawn';
 
 export interface RecipientRow {
   id: number;

@@ -58,6 +58,8 @@ async function main(): Promise<void> {
     throw e;
   });
   process.stdout.write(`Kyso web: ${server.url}\n`);
+  // The signing service runs with the app when Settings say so (a failure shows in Settings).
+  await services.signingService.resume();
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

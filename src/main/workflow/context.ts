@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { FileReport, SignatureReport } from '../verify/verify.js';
 import type { Signer } from '../cms/signer.js';
 import type { SignerCheck } from '../trust/signer-check.js';
+import type { ChainResult } from '../verify/chain.js';
 import { nextRole, type SendRules } from './rules.js';
 import type { SealTools } from './seal.js';
 
@@ -22,6 +23,11 @@ export interface DeskContext {
    * throws CERT_REVOKED; what it returns goes into the signature.
    */
   checkSigner?(signer: Signer): Promise<SignerCheck>;
+  /**
+   * Judges a certificate as PDF signers are judged (trust store, CRLs, OCSP): used for the
+   * signer of a received package's envelope. Absent: envelope certificates are not judged.
+   */
+  judgeCertificate?(signer: Buffer, pool: Buffer[], at: Date): Promise<ChainResult>;
   sendRules: SendRules;
   /** What sealing archived files needs (TSA, validation data); throws ARCHIVE_TSA_MISSING without a TSA. */
   sealTools?(): SealTools;

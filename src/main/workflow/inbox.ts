@@ -7,7 +7,8 @@ import type { FileVerdict, InboxItem } from '../../shared/contract.js';
 import { KysoError, toKysoError, type ErrorPayload } from '../../shared/errors.js';
 import { appendAudit } from '../store/audit.js';
 import type { SecrecyValue, UrgencyValue } from '../store/documents.js';
-import { incomingOf } from '../store/exchange.js';
+import { incomingOf, type IncomingRow } from '../store/exchange.js';
+import { unjudgedVerdict, type EnvelopeVerdict } from '../exchange/envelope-trust.js';
 import { acceptInbox, getInbox, insertInbox, queryInbox, rejectInbox, type InboxQuery, type InboxRow } from '../store/inbox.js';
 import type { FileReport } from '../verify/verify.js';
 import { failed, inboxSubject, refuse, type DeskContext } from './context.js';
@@ -194,6 +195,16 @@ export async function importIncomingPath(ctx: DeskContext, path: string, meta: I
   return out;
 }
 
+/** The envelope verdict kept at arrival; items received before it was kept are told as not checked. */
+function envelopeOf(x: IncomingRow): NonNullable<InboxView['envelope']> {
+  if (x.envelope_detail) {
+    const v = JSON.parse(x.envelope_detail) as EnvelopeVerdict;
+    return { status: v.status, vi: v.vi, en: v.en, signer: v.signer, problems: v.problems };
+  }
+  const v = unjudgedVerdict({ status: x.envelope_signature, signer: x.envelope_signer ?? undefined, reason: x.envelope_reason ?? undefined });
+  return { status: v.status, vi: v.vi, en: v.en, signer: v.signer, problems: v.problems };
+}
+
 /** The inbox view with what the exchange knows of the item (sender's code, DocumentId, progress, recall). */
 export function inboxViewWithExchange(ctx: DeskContext, r: InboxRow): InboxView {
   const v = inboxView(r);
@@ -211,6 +222,7 @@ export function inboxViewWithExchange(ctx: DeskContext, r: InboxRow): InboxView 
       businessDocType: x.business_type,
       envelopeSignature: { status: x.envelope_signature, signer: x.envelope_signer, reason: x.envelope_reason },
     },
+    envelope: envelopeOf(x),
   };
 }
 

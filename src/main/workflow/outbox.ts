@@ -22,6 +22,8 @@ export interface OutboxView extends OutboxItem {
   sentAt: string | null;
   recalledAt: string | null;
   recallReason: string | null;
+  /** Statuses from agencies that are not recipients: a package that reached the wrong agency, returned (02 "gửi nhầm địa chỉ"). */
+  returnedBy?: Array<{ organId: string; statusCode: string; description: string | null; at: string }>;
 }
 
 type Row = ReturnType<typeof outboxRows>[number];
@@ -46,7 +48,14 @@ function view(ctx: DeskContext, r: Row, now: Date): OutboxView {
     recalledAt: r.recalled_at,
     recallReason: r.recall_reason,
     sha256: currentFile(ctx, r.document_id),
+    ...strayStatuses(ctx, r.document_id),
   };
+}
+
+function strayStatuses(ctx: DeskContext, documentId: number): Pick<OutboxView, 'returnedBy'> {
+  const known = new Set(recipientsOf(ctx.store.db, documentId).map((x) => x.organ_id));
+  const stray = statusHistory(ctx.store.db, documentId).filter((h) => !known.has(h.organ_id));
+  return stray.length ? { returnedBy: stray.map((h) => ({ organId: h.organ_id, statusCode: h.status_code, description: h.description, at: h.at })) } : {};
 }
 
 function recipientsView(ctx: DeskContext, documentId: number): OutboxView['recipients'] {

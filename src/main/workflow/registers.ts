@@ -72,6 +72,8 @@ const STATUS_VI: Record<string, string> = {
   rejected: 'trả lại',
   'recall-requested': 'đang thu hồi',
   recalled: 'đã thu hồi',
+  'withdraw-requested': 'đang lấy lại',
+  withdrawn: 'đã lấy lại',
 };
 
 function summaryText(type: string | null, title: string): string {

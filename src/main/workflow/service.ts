@@ -15,7 +15,7 @@ import { listAudit, verifyAudit, type AuditEntry, type AuditVerification } from 
 import { getDocument, listDocumentRows } from '../store/documents.js';
 import type { InboxQuery } from '../store/inbox.js';
 import { Store } from '../store/store.js';
-import type { TrustStore } from '../verify/chain.js';
+import { validateCertificate, type TrustStore } from '../verify/chain.js';
 import { verifyPdf, type FileReport } from '../verify/verify.js';
 import type { Signer } from '../cms/signer.js';
 import { checkSignerCertificate, type SignerCheck, type SignerWarning } from '../trust/signer-check.js';
@@ -118,6 +118,21 @@ export class WorkflowService {
           },
         };
       },
+      judgeCertificate: (signer: Buffer, pool: Buffer[], at: Date) =>
+        validateCertificate({
+          signer,
+          pool: [...pool, ...dataFolderCertificates(o.dataDir), ...catalogueCertificates().intermediates],
+          trust: o.trust(),
+          at,
+          now: now(),
+          revocation: {
+            crls: o.crls?.() ?? [],
+            ocsps: [],
+            online: typeof o.online === 'function' ? o.online() : (o.online ?? false),
+            cacheDir: o.cacheDir,
+            timeoutMs: o.verifyTimeoutMs ?? 5000,
+          },
+        }),
       checkSigner: (signer: Signer): Promise<SignerCheck> => {
         // Once per token session: a batch signs many documents with one certificate.
         let check = this.signerChecks.get(signer);

@@ -76,17 +76,22 @@ export function SyncButton({ onSynced, onError }: { onSynced?: (r: SyncResult) =
 }
 
 export function SyncReportView({ report }: { report: SyncResult | null }) {
-  const { x } = useXT();
+  const { x, err } = useXT();
   if (!report) return null;
-  const bad = report.failed.length > 0 || report.unreadable.length > 0;
+  const bad = report.failed.length > 0 || report.unreadable.length > 0 || report.inboxFailed.length > 0;
   return (
     <div className={`callout ${bad ? 'amber' : 'green'}`} data-testid="sync-report" data-at={report.at} data-sent={report.sent} data-received={report.received} data-statuses={report.statuses}>
       <Icon name={bad ? 'warning' : 'check'} />
       <div>
-        <div>{x('syncDone', { time: vnDateTime(report.at), sent: report.sent, received: report.received, statuses: report.statuses, duplicates: report.duplicates, failed: report.failed.length })}</div>
+        <div>{x('syncDone', { time: vnDateTime(report.at), sent: report.sent, received: report.received, statuses: report.statuses, duplicates: report.duplicates, misaddressed: report.misaddressed, failed: report.failed.length })}</div>
         {report.failed.map((f, i) => (
           <div key={`f${i}`} className="small">
             {x('syncFailedLine', { organId: f.organId, code: f.code })} {!f.permanent && `(${x('willRetry')})`}
+          </div>
+        ))}
+        {report.inboxFailed.map((f) => (
+          <div key={`i${f.kind}`} className="small" data-testid="sync-inbox-failed" data-kind={f.kind} data-code={f.code}>
+            {x(`tr_${f.kind}`)}: {err({ code: f.code as ErrorPayload['code'], details: f.details }).message}
           </div>
         ))}
         {report.unreadable.map((u, i) => (
@@ -216,7 +221,7 @@ export function ExchangeScreen() {
         <div className="card-plain" data-testid="x-inbox">
           <h2>{x('inboxTitle')}</h2>
           <p className="muted small" data-testid="x-inbox-now">
-            {view?.inbox ? x('inboxNow', { kind: x(`tr_${view.inbox.kind}`), address: view.inbox.address }) : x('inboxNone')}
+            {view && view.inboxes.length > 0 ? view.inboxes.map((i) => x('inboxNow', { kind: x(`tr_${i.kind}`), address: i.address })).join('; ') : x('inboxNone')}
           </p>
           <div className="segmented" role="radiogroup" aria-label={x('transportKind')}>
             {(['folder', 'mail', 'axis'] as const).map((k) => (

@@ -9,6 +9,7 @@ import { useT, type Lang } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { call, useShared } from '../state.js';
 import { FileChooser } from '../components/FileChooser.js';
+import { ServiceSettings } from '../components/ServiceSettings.js';
 import { fileUrl } from '../files.js';
 import { vnDateTime } from '../util.js';
 
@@ -215,6 +216,7 @@ export function SettingsScreen({ onLanguage }: { onLanguage: (l: Lang) => void }
                 ))}
             </div>
           </fieldset>
+          <ServiceSettings />
           <fieldset>
             <legend>{t('appearanceAndLanguage')}</legend>
             <label>

@@ -402,6 +402,8 @@ describe('the same desks over the public-service mail (real Postfix and Dovecot)
     expect(await p.getByTestId('x-test-ok').textContent()).toContain(`${SYT_MAIL.address} @ 127.0.0.1:${mail.imapPort} · STARTTLS`);
     await p.getByTestId('x-inbox-save').click();
     await textOf(p, 'x-inbox-now').toContain(`Thư điện tử công vụ · ${SYT_MAIL.address}`);
+    // The shared folder stays an inbox beside the mail (one per kind, all read by one sync).
+    expect(await p.getByTestId('x-inbox-now').textContent()).toContain(`Thư mục dùng chung · ${syt.drop}`);
     await textOf(p, 'x-secret-state').toContain('đã có mật khẩu');
     await shot(syt, 'exchange-settings-mail');
 

@@ -13,16 +13,21 @@ import { OutboxScreen } from './screens/Outbox.js';
 import { SettingsScreen } from './screens/Settings.js';
 import { SignScreen } from './screens/Sign.js';
 import { TokensScreen } from './screens/Tokens.js';
+import { AddressBookScreen } from './screens/AddressBook.js';
+import { ExchangeScreen } from './screens/Exchange.js';
+import { useXT, type XKey } from './i18n-exchange.js';
 
 const SCREENS = [
   { id: 'sign', label: 'navSign', icon: 'sign' },
   { id: 'inbox', label: 'navInbox', icon: 'inbox' },
   { id: 'outbox', label: 'navOutbox', icon: 'outbox' },
+  { id: 'exchange', label: 'navExchange', icon: 'refresh' },
+  { id: 'addressbook', label: 'navAddressBook', icon: 'search' },
   { id: 'archive', label: 'navArchive', icon: 'archive' },
   { id: 'books', label: 'navBooks', icon: 'folder' },
   { id: 'tokens', label: 'navTokens', icon: 'token' },
   { id: 'settings', label: 'navSettings', icon: 'settings' },
-] as const satisfies readonly { id: string; label: TextKey; icon: IconName }[];
+] as const satisfies readonly { id: string; label: TextKey | XKey; icon: IconName }[];
 type ScreenId = (typeof SCREENS)[number]['id'];
 
 const NOTICE_MS = 8000;
@@ -48,7 +53,8 @@ function Notice() {
 }
 
 function Shell({ onLanguage }: { onLanguage: (l: Lang) => void }) {
-  const { t, lang } = useT();
+  const { t, lang, x } = useXT();
+  const label = (k: TextKey | XKey): string => (k === 'navExchange' || k === 'navAddressBook' ? x(k) : t(k as TextKey));
   const [screen, setScreen] = useState<ScreenId>('sign');
   const { tokens } = useShared();
   return (
@@ -66,7 +72,7 @@ function Shell({ onLanguage }: { onLanguage: (l: Lang) => void }) {
         {SCREENS.map((s) => (
           <button key={s.id} className={`nav ${screen === s.id ? 'active' : ''}`} onClick={() => setScreen(s.id)} data-testid={`nav-${s.id}`} aria-current={screen === s.id ? 'page' : undefined}>
             <Icon name={s.icon} />
-            <span>{t(s.label)}</span>
+            <span>{label(s.label)}</span>
             {s.id === 'tokens' && tokens && <span className="nav-count">{tokens.tokens.length}</span>}
           </button>
         ))}
@@ -88,6 +94,8 @@ function Shell({ onLanguage }: { onLanguage: (l: Lang) => void }) {
         {screen === 'sign' && <SignScreen />}
         {screen === 'inbox' && <InboxScreen />}
         {screen === 'outbox' && <OutboxScreen />}
+        {screen === 'exchange' && <ExchangeScreen />}
+        {screen === 'addressbook' && <AddressBookScreen />}
         {screen === 'archive' && <ArchiveScreen />}
         {screen === 'books' && <BooksScreen />}
         {screen === 'tokens' && <TokensScreen />}

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { api } from './api.js';
 import './styles.css';
+import './exchange.css';
 
 async function start(): Promise<void> {
   const s = await api.settings.get({});

@@ -11,6 +11,7 @@
 // and the renderer shows renderError(code, details, lang) from src/shared/errors.ts.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorPayload } from './errors.js';
+import { ConnectionTest, ExchangeView, IncomingStep, InboxSetup, PeerInput, SyncResult } from './contract-exchange.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -566,6 +567,35 @@ export const contract = {
     markSent: call(z.object({ documentId: Id }), OutboxItem),
     /** Thu hồi: the document is frozen and the recipients asked to destroy it; the reason is kept. */
     recall: call(z.object({ documentId: Id, reason: z.string().min(1).max(2000) }), OutboxItem),
+  },
+  /** Liên thông (issue 13): agency code, inbox, address book, connection test, sync; see contract-exchange.ts. */
+  exchange: {
+    get: call(None, ExchangeView),
+    setSelf: call(z.object({ organId: z.string().trim().min(1).max(100), name: z.string().trim().min(1).max(300) }), ExchangeView),
+    setInbox: call(InboxSetup, ExchangeView),
+    /** Really connects (writes and removes a file in the folder, logs in to IMAP and SMTP, asks the axis its agency list). */
+    test: call(InboxSetup, ConnectionTest),
+    savePeer: call(PeerInput, ExchangeView),
+    removePeer: call(z.object({ organId: z.string().min(1).max(100) }), ExchangeView),
+    /** The axis's agency list into the address book (new agencies added, names of axis peers updated). */
+    importAgencies: call(None, z.object({ added: z.number().int(), updated: z.number().int(), view: ExchangeView })),
+    /** One pass, as `kyso exchange sync`: send what is queued, receive, apply statuses. */
+    sync: call(None, SyncResult),
+    /** Queues the issued document to agencies of the address book (a new one, or one that updates / replaces an earlier one). */
+    send: call(
+      z.object({
+        documentId: Id,
+        to: z.array(z.string().min(1).max(100)).min(1).max(200),
+        token: TokenRef.optional(),
+        pin: z.string().min(1).max(64).optional(),
+        replaces: Id.optional(),
+        updates: Id.optional(),
+        reason: z.string().max(2000).optional(),
+      }),
+      OutboxItem,
+    ),
+    /** 04 assigned, 05 in process, 06 done: recorded and answered to the sender. */
+    progress: call(z.object({ id: Id, step: IncomingStep, note: z.string().max(2000).optional() }), InboxItem),
   },
   archive: {
     add: call(

@@ -19,7 +19,8 @@ import { Jobs } from './jobs.js';
 import { SettingsStore } from './settings.js';
 import { AppSigningService } from './signing-service.js';
 import { TokenService } from './tokens.js';
-import { answerAccepted, decideExchanged } from '../exchange/engine.js';
+import { answerAccepted, decideExchanged, recallDocument } from '../exchange/engine.js';
+import { exchangeHandlers, Secrets } from './exchange.js';
 import { parseId } from '../workflow/context.js';
 
 export interface AppContext {
@@ -195,6 +196,17 @@ export function createServices(ctx: AppContext): Services {
     return d.signStep(id, step, signer);
   };
 
+  const outboxOne = (documentId: string): OutboxItem => {
+    const item = desk().listOutbox().find((x) => x.documentId === documentId);
+    if (!item) throw new KysoError('DOCUMENT_NOT_FOUND', { id: documentId });
+    return outboxItem(item);
+  };
+  const inboxOne = (id: string): InboxItem => {
+    const item = desk().listInbox({ limit: 100_000 }).find((x) => x.id === id);
+    if (!item) throw new KysoError('DOCUMENT_NOT_FOUND', { id });
+    return inboxItem(item);
+  };
+
   const handlers: Handlers = {
     'app.info': () => ({ version: ctx.version, transport: ctx.transport, dataDir: ctx.dataDir }),
     'files.pick': async (i) => {
@@ -286,7 +298,12 @@ export function createServices(ctx: AppContext): Services {
 
     'outbox.list': () => desk().listOutbox().map(outboxItem),
     'outbox.markSent': (i) => outboxItem(desk().markSent(i.documentId)),
-    'outbox.recall': (i) => outboxItem(desk().recall(i.documentId, i.reason)),
+    // Through the exchange engine: a document sent by edXML is recalled from its recipients too.
+    'outbox.recall': async (i) => {
+      await recallDocument(desk().context, parseId(i.documentId), i.reason);
+      return outboxOne(i.documentId);
+    },
+    ...exchangeHandlers({ desk, tokens, secrets: new Secrets(), outboxItem: outboxOne, inboxItem: inboxOne }),
 
     'archive.add': (i) => desk().archive(i),
     'archive.search': (i) => desk().searchArchive(i.text),

@@ -18,6 +18,9 @@ import { openStoredPdf, saveStored } from '../files.js';
 import { type PdfDocument } from '../pdf.js';
 import { call, useShared } from '../state.js';
 import { vnDateTime } from '../util.js';
+import type { SyncResult } from '../../shared/contract-exchange.js';
+import { ProgressActions } from '../components/ProgressActions.js';
+import { SyncButton, SyncReportView } from './Exchange.js';
 
 /** Accept (register with số đến) or return with a reason; once decided, what was decided. */
 function Decision({ item, reason, setReason, decide }: { item: InboxItem; reason: string; setReason: (r: string) => void; decide: (accept: boolean) => Promise<void> }) {
@@ -59,6 +62,7 @@ export function InboxScreen() {
   const [receiving, setReceiving] = useState<string | null>(null);
   const [preview, setPreview] = useState<PdfDocument | null>(null);
   const [text, setText] = useState('');
+  const [report, setReport] = useState<SyncResult | null>(null);
 
   const reload = useCallback(async () => {
     const q = text.trim();
@@ -120,6 +124,13 @@ export function InboxScreen() {
           <Icon name="search" />
           <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t('inboxSearch')} aria-label={t('inboxSearch')} data-testid="inbox-search" />
         </label>
+        <SyncButton
+          onError={setError}
+          onSynced={(r) => {
+            setReport(r);
+            void reload();
+          }}
+        />
         <FileChooser
           kind="pdf"
           accept="application/pdf,.pdf"
@@ -134,6 +145,7 @@ export function InboxScreen() {
         </FileChooser>
       </header>
       <ErrorBox error={error} onClose={() => setError(null)} />
+      <SyncReportView report={report} />
       {receiving && <Busy text={t('receiving', { name: receiving })} />}
       <div className="split">
         <div className="left-col">
@@ -161,7 +173,13 @@ export function InboxScreen() {
                     <td className="nowrap">{vnDateTime(x.receivedAt)}</td>
                     <td className="wrap-anywhere">
                       {x.urgency !== 'normal' && <span className="stamp">{t(`urg_${x.urgency}`)}</span>} {x.title}
-                      {x.sender && <div className="small muted" data-testid="inbox-sender">{x.sender}</div>}
+                      {(x.sender || x.number) && (
+                        <div className="small muted" data-testid="inbox-sender">
+                          {x.number && <strong className="ink" data-testid="inbox-number">{x.number}</strong>}
+                          {x.number && x.sender ? ' · ' : ''}
+                          {x.sender}
+                        </div>
+                      )}
                     </td>
                     <td className="nowrap">
                       <IndicationBadge indication={x.verdict.indication} /> <SignatureDots verdict={x.verdict} />
@@ -230,6 +248,11 @@ export function InboxScreen() {
               </p>
             )}
             <VerdictView verdict={item.verdict} between={<Decision item={item} reason={reason} setReason={setReason} decide={decide} />} />
+            <ProgressActions
+              item={item}
+              onError={setError}
+              onDone={() => void reload()}
+            />
             <div className="row actions-row">
               <button onClick={() => saveStored(item.sha256, item.fileName)}>
                 <Icon name="download" /> {t('downloadFile')}

@@ -12,6 +12,11 @@ import { Icon } from '../icons.js';
 import { call, useShared } from '../state.js';
 import { saveStored } from '../files.js';
 import { vnDateTime } from '../util.js';
+import type { SyncResult } from '../../shared/contract-exchange.js';
+import { Recipients } from '../components/Recipients.js';
+import { SendForm } from '../components/SendForm.js';
+import { useXT } from '../i18n-exchange.js';
+import { SyncButton, SyncReportView } from './Exchange.js';
 
 export function OutboxScreen() {
   const { t } = useT();
@@ -21,6 +26,9 @@ export function OutboxScreen() {
   const [filing, setFiling] = useState<string | null>(null);
   const [recalling, setRecalling] = useState<string | null>(null);
   const [recallReason, setRecallReason] = useState('');
+  const { x: xt } = useXT();
+  const [sending, setSending] = useState<string | null>(null);
+  const [report, setReport] = useState<SyncResult | null>(null);
   const reload = useCallback(async () => {
     const list = await call(api.outbox.list({}), setError);
     if (list) setItems(list);
@@ -54,8 +62,16 @@ export function OutboxScreen() {
           <h1>{t('navOutbox')}</h1>
           <p className="screen-sub">{t('outboxSub', { waiting, total: items.length })}</p>
         </div>
+        <SyncButton
+          onError={setError}
+          onSynced={(r) => {
+            setReport(r);
+            void reload();
+          }}
+        />
       </header>
       <ErrorBox error={error} onClose={() => setError(null)} />
+      <SyncReportView report={report} />
       {late > 0 && (
         <p className="callout red" data-testid="late-warning">
           <Icon name="warning" /> <strong>{t('lateCount', { n: late })}</strong> {t('lateRule')}
@@ -90,7 +106,7 @@ export function OutboxScreen() {
                 </td>
                 <td className="title-col">
                   {x.title}
-                  {x.recipients.length > 0 && <div className="small muted">{t('recipientsAre', { list: x.recipients.map((r) => (r.statusCode ? `${r.name} (${r.statusCode} ${t(`st_${r.statusCode}` as Parameters<typeof t>[0])})` : r.name)).join(', ') })}</div>}
+                  <Recipients item={x} />
                   {x.paperCopyRequired && <div className="small muted">{t('paperCopy')}</div>}
                   {x.status === 'recalled' && x.recallReason && (
                     <div className="small recall-note" data-testid="recall-reason">
@@ -127,10 +143,23 @@ export function OutboxScreen() {
                     )}
                     {x.status !== 'recalled' && (
                       <button
+                        data-testid="send-open"
+                        onClick={() => {
+                          setFiling(null);
+                          setRecalling(null);
+                          setSending(sending === x.documentId ? null : x.documentId);
+                        }}
+                      >
+                        <Icon name="outbox" size={16} /> {xt('sendExchange')}
+                      </button>
+                    )}
+                    {x.status !== 'recalled' && (
+                      <button
                         className="danger-text"
                         data-testid="recall-open"
                         onClick={() => {
                           setFiling(null);
+                          setSending(null);
                           setRecallReason('');
                           setRecalling(recalling === x.documentId ? null : x.documentId);
                         }}
@@ -153,6 +182,19 @@ export function OutboxScreen() {
           </tbody>
         </table>
       </div>
+      {sending && items.find((i) => i.documentId === sending) && (
+        <SendForm
+          item={items.find((i) => i.documentId === sending)!}
+          items={items}
+          onError={setError}
+          onCancel={() => setSending(null)}
+          onDone={(r) => {
+            setSending(null);
+            notify(xt('sendQueued', { n: r.recipients.filter((p) => p.status === 'pending').length }));
+            void reload();
+          }}
+        />
+      )}
       {recalling && (
         <div className="card-plain filing" data-testid="recall-form">
           <h2>

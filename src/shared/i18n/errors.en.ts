@@ -144,4 +144,7 @@ export const ERROR_MESSAGES_EN: Record<ErrorCode, ErrorText> = {
   EXCHANGE_PEER_UNKNOWN: { message: 'The agency {organId} is not in the address book.', hint: 'Add it with kyso exchange peer add {organId} --name NAME --folder PATH.' },
   EXCHANGE_DOCUMENT_FROZEN: { message: 'Incoming document {id} has been {state} and cannot be processed further.', hint: 'Recalled or replaced documents are kept unchanged for reference.' },
   EXCHANGE_WITHDRAW_TOO_LATE: { message: 'Document {id} cannot be taken back: {organIds} registered it, returned it or no longer hold it.', hint: 'A registered document is recalled instead (kyso outbox recall ID --reason REASON).' },
+  EXCHANGE_FOLDER_UNAVAILABLE: { message: 'The exchange folder {path} cannot be written to: {reason}.', hint: 'Check the path (is the agency\'s shared folder connected?) and the right to write there, or tell your IT officer.' },
+  EXCHANGE_SECRET_MISSING: { message: 'The password or secret key to connect is not known (environment variable {name}).', hint: 'Type it in the password box of the Exchange screen (kept only in the running app\'s memory), or have your IT officer set {name} before Kyso starts.' },
+  EXCHANGE_PEER_IN_USE: { message: 'Agency {organId} still has {count} package(s) waiting to be sent, so it cannot be removed from the address book.', hint: 'Sync to send them first, then remove it; or change how documents reach it.' },
 };

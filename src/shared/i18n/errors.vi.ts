@@ -144,4 +144,7 @@ export const ERROR_MESSAGES_VI: Record<ErrorCode, ErrorText> = {
   EXCHANGE_PEER_UNKNOWN: { message: 'Không có cơ quan {organId} trong sổ địa chỉ.', hint: 'Thêm bằng kyso exchange peer add {organId} --name TÊN --folder ĐƯỜNG_DẪN.' },
   EXCHANGE_DOCUMENT_FROZEN: { message: 'Văn bản đến {id} đã bị {state} nên không xử lý tiếp được.', hint: 'Văn bản đã thu hồi hoặc thay thế được giữ nguyên để đối chiếu.' },
   EXCHANGE_WITHDRAW_TOO_LATE: { message: 'Không lấy lại được văn bản {id}: {organIds} đã vào sổ, đã trả lại hoặc không còn giữ văn bản.', hint: 'Văn bản đã vào sổ thì dùng thu hồi (kyso outbox recall ID --reason LÝ_DO).' },
+  EXCHANGE_FOLDER_UNAVAILABLE: { message: 'Không ghi được vào thư mục trao đổi văn bản {path}: {reason}.', hint: 'Kiểm tra đường dẫn (thư mục dùng chung của cơ quan đã được kết nối chưa) và quyền ghi, hoặc báo cán bộ CNTT.' },
+  EXCHANGE_SECRET_MISSING: { message: 'Chưa có mật khẩu hoặc khóa bí mật để kết nối (biến môi trường {name}).', hint: 'Nhập vào ô mật khẩu ở màn hình Liên thông (chỉ giữ trong bộ nhớ của ứng dụng đang chạy), hoặc nhờ cán bộ CNTT đặt biến {name} trước khi mở Kyso.' },
+  EXCHANGE_PEER_IN_USE: { message: 'Cơ quan {organId} còn {count} gói văn bản đang chờ gửi nên chưa xóa khỏi sổ địa chỉ được.', hint: 'Đồng bộ để gửi hết, rồi xóa; hoặc sửa cách gửi của cơ quan này.' },
 };

@@ -1,0 +1,139 @@
+// Gửi liên thông: an issued document to agencies of the address book, as a new document or one that
+// updates / replaces a document sent before, the package signed with the organisation's token when
+// a PIN is given. It is queued; "Đồng bộ" (or the next sync) sends it.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { OutboxItem } from '../../shared/contract.js';
+import type { ExchangeView } from '../../shared/contract-exchange.js';
+import type { ErrorPayload } from '../../shared/errors.js';
+import { api } from '../api.js';
+import { useXT } from '../i18n-exchange.js';
+import { Icon } from '../icons.js';
+import { call, useShared } from '../state.js';
+import { matchesPeer } from '../screens/AddressBook.js';
+import { TokenSelect } from './TokenSelect.js';
+
+export function SendForm({ item, items, onDone, onCancel, onError }: { item: OutboxItem; items: OutboxItem[]; onDone: (r: OutboxItem) => void; onCancel: () => void; onError: (e: ErrorPayload | null) => void }) {
+  const { t, x } = useXT();
+  const { tokens } = useShared();
+  const [view, setView] = useState<ExchangeView | null>(null);
+  const [to, setTo] = useState<string[]>([]);
+  const [query, setQuery] = useState('');
+  const [sign, setSign] = useState(false);
+  const [token, setToken] = useState('');
+  const [pin, setPin] = useState('');
+  const [kind, setKind] = useState<'new' | 'replaces' | 'updates'>('new');
+  const [earlier, setEarlier] = useState('');
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  // Opened from a row high in the list: the form below the table comes into view.
+  useEffect(() => {
+    box.current?.scrollIntoView({ block: 'nearest' });
+  }, [item.documentId]);
+  useEffect(() => {
+    void call(api.exchange.get({}), onError).then((v) => v && setView(v));
+  }, [onError]);
+  useEffect(() => {
+    if (!token && tokens?.tokens[0]) setToken(tokens.tokens[0].label);
+  }, [tokens, token]);
+  const already = new Set(item.recipients.map((r) => r.organId).filter(Boolean));
+  const peers = useMemo(() => (view?.peers ?? []).filter((p) => matchesPeer(p, query)), [view, query]);
+  const sentBefore = items.filter((o) => o.documentId !== item.documentId && o.recipients.some((r) => r.organId));
+  const ready = to.length > 0 && (!sign || (token && pin)) && (kind === 'new' || earlier);
+
+  const send = async () => {
+    setBusy(true);
+    const r = await call(
+      api.exchange.send({
+        documentId: item.documentId,
+        to,
+        ...(sign ? { token: { label: token }, pin } : {}),
+        ...(kind === 'replaces' ? { replaces: earlier } : kind === 'updates' ? { updates: earlier } : {}),
+        ...(kind !== 'new' && reason.trim() ? { reason: reason.trim() } : {}),
+      }),
+      onError,
+    );
+    setBusy(false);
+    setPin('');
+    if (r) onDone(r);
+  };
+
+  return (
+    <div className="card-plain filing" data-testid="send-form" ref={box}>
+      <h2>{x('sendTitle', { title: item.title })}</h2>
+      {view && !view.self && <p className="callout amber small">{x('sendNotConfigured')}</p>}
+      <div className="row">
+        <label className="grow">
+          {x('sendPick')}
+          <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder={x('addressSearch')} data-testid="send-search" />
+        </label>
+      </div>
+      {view && view.peers.length === 0 && <p className="muted small">{x('sendNoPeers')}</p>}
+      <div className="peer-picks" role="group" aria-label={x('sendPick')}>
+        {peers.map((p) => (
+          <label key={p.organId} className={`peer-pick ${to.includes(p.organId) ? 'on' : ''}`} data-testid="send-peer" data-organ-id={p.organId}>
+            <input type="checkbox" checked={to.includes(p.organId)} onChange={(e) => setTo(e.target.checked ? [...to, p.organId] : to.filter((o) => o !== p.organId))} />
+            <span>
+              <strong>{p.name}</strong>
+              <span className="muted small mono"> {p.organId}</span>
+              <span className="muted small"> · {x(`tr_${p.transport}`)}</span>
+              {already.has(p.organId) && <span className="muted small"> · {x('rs_sent')}</span>}
+            </span>
+          </label>
+        ))}
+      </div>
+      <div className="row">
+        <label>
+          {x('sendKind')}
+          <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)} data-testid="send-kind">
+            <option value="new">{x('sendNew')}</option>
+            <option value="replaces" disabled={sentBefore.length === 0}>
+              {x('sendReplaces')}
+            </option>
+            <option value="updates" disabled={sentBefore.length === 0}>
+              {x('sendUpdates')}
+            </option>
+          </select>
+        </label>
+        {kind !== 'new' && (
+          <>
+            <label className="grow">
+              {x('sendEarlier')}
+              <select value={earlier} onChange={(e) => setEarlier(e.target.value)} data-testid="send-earlier">
+                <option value="">—</option>
+                {sentBefore.map((o) => (
+                  <option key={o.documentId} value={o.documentId}>
+                    {o.number ?? '—'} · {o.title}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="grow">
+              {x('sendReason')}
+              <input value={reason} onChange={(e) => setReason(e.target.value)} data-testid="send-reason" />
+            </label>
+          </>
+        )}
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={sign} onChange={(e) => setSign(e.target.checked)} data-testid="send-sign" /> {x('signEnvelope')}
+      </label>
+      {sign && (
+        <div className="row">
+          <TokenSelect tokens={tokens} value={token} onChange={setToken} testId="send-token" />
+          <label>
+            {x('pin')}
+            <input type="password" value={pin} onChange={(e) => setPin(e.target.value)} autoComplete="off" data-testid="send-pin" />
+          </label>
+        </div>
+      )}
+      <div className="row actions-row">
+        <button className="primary" disabled={!ready || busy} onClick={() => void send()} data-testid="send-submit">
+          <Icon name="outbox" /> {x('sendExchange')} ({to.length})
+        </button>
+        <button onClick={onCancel}>{t('cancel')}</button>
+      </div>
+    </div>
+  );
+}
+

@@ -11,7 +11,7 @@
 // Every screen is photographed into test-output/screenshots, or into docs/screenshots (the README's)
 // with KYSO_UPDATE_SCREENSHOTS=1; failure states go to test-output/e2e.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -558,14 +558,27 @@ describe('method 3 in Chromium', () => {
     makeScannedPdf(scan, 100);
     const title = 'Hồ sơ quét 100 MB';
     await page.getByTestId('import-open').click();
+    await page.evaluate(() => performance.clearResourceTimings());
     await upload('import-file', scan);
     await attrOf(page.getByTestId('import-file-name'), 'data-uploaded').toBe('true');
+    // Sent in 16 MB blocks (slices of the chosen file) over parallel connections, then ended.
+    const sent = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname + new URL(e.name).search));
+    const blocks = sent.filter((u) => /^\/files\/parts\/[0-9a-f]{32}\?offset=\d+$/.test(u));
+    expect(blocks).toHaveLength(Math.ceil(statSync(scan).size / (16 << 20)));
+    expect(sent.filter((u) => /^\/files\/parts\/[0-9a-f]{32}\/end$/.test(u))).toHaveLength(1);
     await page.getByTestId('import-title').fill(title);
     await page.getByTestId('import-method-1').check();
     await page.getByTestId('import-submit').click();
     await page.getByTestId('import-dialog').waitFor({ state: 'detached', timeout: 120_000 });
     await selectDoc(title);
     await shot('large-scan');
+    // What the server stored is the chosen file, byte for byte.
+    const docs = (await (
+      await fetch(`${app.origin}/api/documents.list`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Kyso-Key': app.key }, body: '{}' })
+    ).json()) as { ok: true; value: DocumentSummary[] };
+    const h = createHash('sha256');
+    for await (const c of createReadStream(scan)) h.update(c as Buffer);
+    expect(docs.value.find((d) => d.title === title)).toMatchObject({ sha256: h.digest('hex'), size: statSync(scan).size });
     expect(app.process.exitCode).toBeNull();
     const peakMB = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${app.process.pid}/status`, 'utf8'))![1]) / 1024;
     // The whole file is never held by the server (nor sent in one answer): its peak stays far below the file's base64.

@@ -10,8 +10,9 @@
 // same documents as the screens.
 // Every screen is photographed into test-output/screenshots, or into docs/screenshots (the README's)
 // with KYSO_UPDATE_SCREENSHOTS=1; failure states go to test-output/e2e.
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -599,6 +600,54 @@ describe('method 3 in Chromium', () => {
     // The server never logged a PIN.
     expect(app.stderr()).not.toContain('999999');
     expect(app.stderr()).not.toContain(PIN);
+  });
+});
+
+describe('a large upload that fills the disk, from the page', () => {
+  let tiny: string | undefined;
+  let small: WebApp | undefined;
+  let sb: Browsing | undefined;
+
+  afterAll(async () => {
+    await sb?.browser.close();
+    await small?.stop();
+    if (tiny) spawnSync('umount', [tiny]);
+  });
+
+  test('the blocks sent at once stop at the first refused one: "Ổ đĩa đã đầy", nothing left in uploads/, the desk still answers', async () => {
+    // A real file system of 40 MiB (tmpfs; needs root, which the build machines are) for the data
+    // folder, and a 64 MiB file: four 16 MB blocks in flight, one of them meets the full disk.
+    tiny = join(work, 'tiny-disk');
+    mkdirSync(tiny);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', tiny], { encoding: 'utf8' });
+    if (mounted.status !== 0) {
+      tiny = undefined;
+      throw new Error(`cannot mount a 40 MiB tmpfs for the full-disk test: ${mounted.stderr}`);
+    }
+    const big = join(work, 'qua-lon.pdf');
+    const fd = openSync(big, 'w');
+    for (let i = 0; i < 64; i++) writeSync(fd, randomBytes(1 << 20));
+    closeSync(fd);
+    small = await startWebApp({ data: join(tiny, 'data'), hsm: m.hsm });
+    sb = await openBrowser(small.url);
+    const p = sb.page;
+    await p.getByTestId('screen-sign').waitFor();
+    await p.getByTestId('import-open').click();
+    await p.getByTestId('import-file').setInputFiles(big);
+    const error = p.getByTestId('import-dialog').getByTestId('error');
+    await expect.poll(() => error.getAttribute('data-code', { timeout: 500 }).catch(() => null), { timeout: 60_000, interval: 200 }).toBe('UPLOAD_DISK_FULL');
+    await expect.poll(() => error.textContent({ timeout: 500 }).catch(() => ''), WAIT).toMatch(/Ổ đĩa đã đầy/);
+    expect(await p.getByTestId('import-file-name').getAttribute('data-uploaded')).toBe('false');
+    await p.screenshot({ path: join(SHOTS, 'upload-disk-full.png') });
+    // Every block was refused or abandoned: no temporary file stays, and the space is free again.
+    const uploads = join(tiny, 'data', 'uploads');
+    await expect.poll(() => readdirSync(uploads), { timeout: 10_000, interval: 100 }).toEqual([]);
+    const docs = (await (
+      await fetch(`${small.origin}/api/documents.list`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Kyso-Key': small.key }, body: '{}' })
+    ).json()) as { ok: true; value: DocumentSummary[] };
+    expect(docs).toEqual({ ok: true, value: [] });
+    expect(small.process.exitCode).toBeNull();
+    expect(sb.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });
 

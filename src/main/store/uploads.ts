@@ -39,7 +39,10 @@ interface Parted {
   claimed: Array<[number, number]>;
   /** Received blocks, start → end, not yet hashed. */
   landed: Map<number, number>;
+  /** Bytes of complete blocks. */
   received: number;
+  /** Bytes that have arrived in any block, complete or not (what a failure reports). */
+  arrived: number;
   inFlight: number;
   /** Bytes hashed so far, from offset 0. */
   hashed: number;
@@ -131,7 +134,7 @@ export class Uploads {
     } catch (e) {
       throw uploadError(e, this.dir, 0);
     }
-    const p: Parted = { tmp, size, claimed: [], landed: new Map(), received: 0, inFlight: 0, hashed: 0, hash: createHash('sha256'), hashing: Promise.resolve() };
+    const p: Parted = { tmp, size, claimed: [], landed: new Map(), received: 0, arrived: 0, inFlight: 0, hashed: 0, hash: createHash('sha256'), hashing: Promise.resolve() };
     this.parted.set(id, p);
     this.touch(id, p);
     return id;
@@ -155,16 +158,17 @@ export class Uploads {
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         got += chunk.length;
+        p.arrived += chunk.length;
         if (got > length) return done(new KysoError('USAGE', { reason: `block larger than ${length} bytes` }));
         done(null, chunk);
       },
     });
     try {
       await pipeline(source, meter, createWriteStream(p.tmp, { flags: 'r+', start: offset, highWaterMark: 1 << 20 }));
-      if (got !== length) throw new KysoError('UPLOAD_INCOMPLETE', { received: p.received + got });
+      if (got !== length) throw new KysoError('UPLOAD_INCOMPLETE', { received: p.arrived });
       if (p.failed) throw p.failed;
     } catch (e) {
-      throw this.fail(id, p, p.failed ?? uploadError(e, this.dir, p.received + got));
+      throw this.fail(id, p, p.failed ?? uploadError(e, this.dir, p.arrived));
     } finally {
       p.inFlight--;
       this.touch(id, p);

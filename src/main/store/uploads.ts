@@ -12,10 +12,10 @@
 // each contiguous run once it has landed (from the page cache), so by the last block only the last
 // few remain to hash. Any block cut off, refused or failed removes the whole temporary file.
 //
-// No upload is flushed here (no fsync): an upload is only staging. The file a call keeps (a
-// document, a received file, a root, an image) is flushed by the store when it takes it
-// (ContentStore.adopt fsyncs the file and its folder before the call's row commits); an upload lost
-// in a power cut before that was never answered to a call, and the user chooses the file again.
+// No upload is flushed here (no fsync): an upload is only staging. A document or a received file is
+// flushed when a call takes it into the store (ContentStore.adopt hashes it again and fsyncs it and
+// its folder before the call's row commits); an upload lost in a power cut before that was never
+// part of the desk, and the user chooses the file again.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
@@ -183,10 +183,11 @@ export class Uploads {
   async end(id: string): Promise<StoredFile> {
     const p = this.session(id);
     if (p.inFlight > 0 || p.received !== p.size) throw this.fail(id, p, new KysoError('UPLOAD_INCOMPLETE', { received: p.received }));
-    await p.hashing;
-    if (p.failed) throw p.failed;
+    // Ended once: a second end (or a late block) finds nothing.
     this.parted.delete(id);
     clearTimeout(p.idle);
+    await p.hashing;
+    if (p.failed) throw p.failed;
     const sha256 = p.hash.digest('hex');
     try {
       await rename(p.tmp, join(this.dir, sha256));

@@ -36,13 +36,19 @@ export function saveStored(sha256: string, name: string): void {
 }
 
 /**
- * A large file goes in blocks of this size over this many connections at once: Chromium passes one
- * request's file body on in small pieces, one at a time (a 500 MB body took twice as long as `cp`
- * plus `sha256sum`); parallel bodies fill the loopback connection (HTTP/1.1 allows six per host:
- * two stay free for the page's calls).
+ * A large file goes in blocks of at most this size over this many connections at once: Chromium
+ * passes one request's file body on in small pieces, one at a time (a 500 MB body took twice as
+ * long as `cp` plus `sha256sum`); parallel bodies fill the loopback connection (HTTP/1.1 allows six
+ * per host: two stay free for the page's calls).
  */
 const BLOCK = 16 << 20;
 const CONNECTIONS = 4;
+
+/** Blocks of equal size, as many as a whole number of rounds over the connections (no round half empty). */
+export function blockSize(size: number): number {
+  const blocks = Math.ceil(size / BLOCK / CONNECTIONS) * CONNECTIONS;
+  return Math.ceil(size / blocks);
+}
 
 /** Web mode: streams a chosen file to PUT /files, a large one in parallel blocks (the browser reads it from disk as it sends). */
 export async function uploadFile(file: File): Promise<Result<Uploaded>> {
@@ -72,13 +78,14 @@ async function sendInBlocks(file: File): Promise<Result<unknown>> {
   const id = (begun.value as { id?: unknown } | null)?.id;
   if (typeof id !== 'string' || !/^[0-9a-f]{32}$/.test(id)) return { ok: false, error: { code: 'INTERNAL', details: { reason: 'malformed answer to POST /files/parts' } } };
   const stop = new AbortController();
+  const block = blockSize(file.size);
   let next = 0;
   let failed: Result<unknown> | undefined;
   const worker = async (): Promise<void> => {
     while (!failed && next < file.size) {
       const offset = next;
-      next += BLOCK;
-      const r = await request(`/files/parts/${id}?offset=${offset}`, 'PUT', file.slice(offset, offset + BLOCK), stop.signal);
+      next += block;
+      const r = await request(`/files/parts/${id}?offset=${offset}`, 'PUT', file.slice(offset, offset + block), stop.signal);
       if (!r.ok && !failed) {
         failed = r;
         stop.abort();

@@ -562,10 +562,13 @@ describe('method 3 in Chromium', () => {
     await page.evaluate(() => performance.clearResourceTimings());
     await upload('import-file', scan);
     await attrOf(page.getByTestId('import-file-name'), 'data-uploaded').toBe('true');
-    // Sent in 16 MB blocks (slices of the chosen file) over parallel connections, then ended.
+    // Sent in blocks of at most 16 MB (slices of the chosen file), whole rounds over four connections, then ended.
     const sent = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname + new URL(e.name).search));
     const blocks = sent.filter((u) => /^\/files\/parts\/[0-9a-f]{32}\?offset=\d+$/.test(u));
-    expect(blocks).toHaveLength(Math.ceil(statSync(scan).size / (16 << 20)));
+    expect(blocks).toHaveLength(Math.ceil(statSync(scan).size / (16 << 20) / 4) * 4);
+    const offsets = blocks.map((u) => Number(/offset=(\d+)$/.exec(u)![1])).sort((x, y) => x - y);
+    expect(offsets[0]).toBe(0);
+    expect(offsets[1]).toBeLessThanOrEqual(16 << 20);
     expect(sent.filter((u) => /^\/files\/parts\/[0-9a-f]{32}\/end$/.test(u))).toHaveLength(1);
     await page.getByTestId('import-title').fill(title);
     await page.getByTestId('import-method-1').check();

@@ -10,8 +10,9 @@
 // same documents as the screens.
 // Every screen is photographed into test-output/screenshots, or into docs/screenshots (the README's)
 // with KYSO_UPDATE_SCREENSHOTS=1; failure states go to test-output/e2e.
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -558,14 +559,30 @@ describe('method 3 in Chromium', () => {
     makeScannedPdf(scan, 100);
     const title = 'Hồ sơ quét 100 MB';
     await page.getByTestId('import-open').click();
+    await page.evaluate(() => performance.clearResourceTimings());
     await upload('import-file', scan);
     await attrOf(page.getByTestId('import-file-name'), 'data-uploaded').toBe('true');
+    // Sent in blocks of at most 16 MB (slices of the chosen file), whole rounds over four connections, then ended.
+    const sent = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname + new URL(e.name).search));
+    const blocks = sent.filter((u) => /^\/files\/parts\/[0-9a-f]{32}\?offset=\d+$/.test(u));
+    expect(blocks).toHaveLength(Math.ceil(statSync(scan).size / (16 << 20) / 4) * 4);
+    const offsets = blocks.map((u) => Number(/offset=(\d+)$/.exec(u)![1])).sort((x, y) => x - y);
+    expect(offsets[0]).toBe(0);
+    expect(offsets[1]).toBeLessThanOrEqual(16 << 20);
+    expect(sent.filter((u) => /^\/files\/parts\/[0-9a-f]{32}\/end$/.test(u))).toHaveLength(1);
     await page.getByTestId('import-title').fill(title);
     await page.getByTestId('import-method-1').check();
     await page.getByTestId('import-submit').click();
     await page.getByTestId('import-dialog').waitFor({ state: 'detached', timeout: 120_000 });
     await selectDoc(title);
     await shot('large-scan');
+    // What the server stored is the chosen file, byte for byte.
+    const docs = (await (
+      await fetch(`${app.origin}/api/documents.list`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Kyso-Key': app.key }, body: '{}' })
+    ).json()) as { ok: true; value: DocumentSummary[] };
+    const h = createHash('sha256');
+    for await (const c of createReadStream(scan)) h.update(c as Buffer);
+    expect(docs.value.find((d) => d.title === title)).toMatchObject({ sha256: h.digest('hex'), size: statSync(scan).size });
     expect(app.process.exitCode).toBeNull();
     const peakMB = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${app.process.pid}/status`, 'utf8'))![1]) / 1024;
     // The whole file is never held by the server (nor sent in one answer): its peak stays far below the file's base64.
@@ -586,6 +603,54 @@ describe('method 3 in Chromium', () => {
     // The server never logged a PIN.
     expect(app.stderr()).not.toContain('999999');
     expect(app.stderr()).not.toContain(PIN);
+  });
+});
+
+describe('a large upload that fills the disk, from the page', () => {
+  let tiny: string | undefined;
+  let small: WebApp | undefined;
+  let sb: Browsing | undefined;
+
+  afterAll(async () => {
+    await sb?.browser.close();
+    await small?.stop();
+    if (tiny) spawnSync('umount', [tiny]);
+  });
+
+  test('the blocks sent at once stop at the first refused one: "Ổ đĩa đã đầy", nothing left in uploads/, the desk still answers', async () => {
+    // A real file system of 40 MiB (tmpfs; needs root, which the build machines are) for the data
+    // folder, and a 64 MiB file: four 16 MB blocks in flight, one of them meets the full disk.
+    tiny = join(work, 'tiny-disk');
+    mkdirSync(tiny);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', tiny], { encoding: 'utf8' });
+    if (mounted.status !== 0) {
+      tiny = undefined;
+      throw new Error(`cannot mount a 40 MiB tmpfs for the full-disk test: ${mounted.stderr}`);
+    }
+    const big = join(work, 'qua-lon.pdf');
+    const fd = openSync(big, 'w');
+    for (let i = 0; i < 64; i++) writeSync(fd, randomBytes(1 << 20));
+    closeSync(fd);
+    small = await startWebApp({ data: join(tiny, 'data'), hsm: m.hsm });
+    sb = await openBrowser(small.url);
+    const p = sb.page;
+    await p.getByTestId('screen-sign').waitFor();
+    await p.getByTestId('import-open').click();
+    await p.getByTestId('import-file').setInputFiles(big);
+    const error = p.getByTestId('import-dialog').getByTestId('error');
+    await expect.poll(() => error.getAttribute('data-code', { timeout: 500 }).catch(() => null), { timeout: 60_000, interval: 200 }).toBe('UPLOAD_DISK_FULL');
+    await expect.poll(() => error.textContent({ timeout: 500 }).catch(() => ''), WAIT).toMatch(/Ổ đĩa đã đầy/);
+    expect(await p.getByTestId('import-file-name').getAttribute('data-uploaded')).toBe('false');
+    await p.screenshot({ path: join(SHOTS, 'upload-disk-full.png') });
+    // Every block was refused or abandoned: no temporary file stays, and the space is free again.
+    const uploads = join(tiny, 'data', 'uploads');
+    await expect.poll(() => readdirSync(uploads), { timeout: 10_000, interval: 100 }).toEqual([]);
+    const docs = (await (
+      await fetch(`${small.origin}/api/documents.list`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Kyso-Key': small.key }, body: '{}' })
+    ).json()) as { ok: true; value: DocumentSummary[] };
+    expect(docs).toEqual({ ok: true, value: [] });
+    expect(small.process.exitCode).toBeNull();
+    expect(sb.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });
 

@@ -2,7 +2,9 @@
 // over a real data folder: PUT /files streams raw bytes to an upload named by their SHA-256 (key
 // and origin checked as for API calls), calls name files by that SHA-256, GET /files/<sha256>
 // serves stored files with HTTP ranges (206, 416). What goes wrong leaves nothing: an upload cut
-// off midway, and one that fills the disk (a real 1 MiB tmpfs) with its own error code.
+// off midway, and one that fills the disk (a real 1 MiB tmpfs) with its own error code. A large file
+// may come in blocks over several connections (POST /files/parts, PUT …/<id>?offset=N, POST …/end):
+// the same answer, the same checks, and a block cut off or refused leaves nothing either.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -111,6 +113,106 @@ describe('PUT /files', () => {
     expect(list).toEqual({ ok: true, value: [] });
     // And it still answers.
     expect((await put(Buffer.from('after'))).status).toBe(200);
+  });
+});
+
+describe('PUT /files/parts: a file in blocks over several connections', () => {
+  const key = () => ({ 'X-Kyso-Key': app.server.key });
+  const begin = async (size: number, headers: Record<string, string> = key()) => fetch(`${app.server.origin}/files/parts?size=${size}`, { method: 'POST', headers });
+  const id = async (size: number): Promise<string> => {
+    const r = (await (await begin(size)).json()) as Result<{ id: string }>;
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    expect(r.value.id).toMatch(/^[0-9a-f]{32}$/);
+    return r.value.id;
+  };
+  const block = (upload: string, offset: number, body: Buffer, headers: Record<string, string> = key()) =>
+    fetch(`${app.server.origin}/files/parts/${upload}?offset=${offset}`, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream', ...headers }, body });
+  const end = (upload: string) => fetch(`${app.server.origin}/files/parts/${upload}/end`, { method: 'POST', headers: key() });
+  const leftovers = () => filesUnder(join(app.data, 'uploads')).filter((p) => p.includes('.part-'));
+
+  test('blocks sent out of order and at once make the same file, answered like PUT /files', async () => {
+    const bytes = Buffer.concat([pdf, randomBytes(3 * 1024 * 1024 + 17)]);
+    const upload = await id(bytes.length);
+    const step = 1024 * 1024;
+    const offsets = Array.from({ length: Math.ceil(bytes.length / step) }, (_, i) => i * step).reverse();
+    const answers = await Promise.all(offsets.map((o) => block(upload, o, bytes.subarray(o, o + step))));
+    expect(answers.map((a) => a.status)).toEqual(offsets.map(() => 200));
+    const r = await end(upload);
+    expect(await r.json()).toEqual({ ok: true, value: { sha256: sha(bytes), size: bytes.length } });
+    expect(leftovers()).toEqual([]);
+    const got = await get(`/files/${sha(bytes)}`);
+    expect(sha(Buffer.from(await got.arrayBuffer()))).toBe(sha(bytes));
+    // An ordinary upload now, named by its SHA-256 like any other.
+    expect(filesUnder(join(app.data, 'uploads')).map((p) => p.split('/').pop())).toContain(sha(bytes));
+  });
+
+  test('needs the key in its header and our origin, at every step', async () => {
+    expect((await begin(10, {})).status).toBe(403);
+    expect((await begin(10, { 'X-Kyso-Key': 'wrong' })).status).toBe(403);
+    expect((await begin(10, { ...key(), Origin: 'http://evil.example' })).status).toBe(403);
+    const upload = await id(10);
+    expect((await block(upload, 0, Buffer.alloc(10), {})).status).toBe(403);
+    expect((await fetch(`${app.server.origin}/files/parts/${upload}/end`, { method: 'POST' })).status).toBe(403);
+    expect((await fetch(`${app.server.origin}/files/parts/${upload}`, { method: 'DELETE', headers: key() })).status).toBe(200);
+    expect(leftovers()).toEqual([]);
+  });
+
+  test('a block cut off midway ends the whole upload: no file, no row, its other blocks refused', async () => {
+    const before = filesUnder(app.data).filter((p) => !p.includes('kyso.db'));
+    const upload = await id(16 * 1024 * 1024);
+    expect((await block(upload, 0, randomBytes(1024 * 1024))).status).toBe(200);
+    expect(leftovers()).toHaveLength(1);
+    // A connection that announces 8 MiB for the next block, sends 1 MiB and goes away.
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(app.server.port, '127.0.0.1', () => {
+        s.write(
+          `PUT /files/parts/${upload}?offset=${1024 * 1024} HTTP/1.1\r\nHost: 127.0.0.1:${app.server.port}\r\nX-Kyso-Key: ${app.server.key}\r\nContent-Length: ${8 * 1024 * 1024}\r\n\r\n`,
+        );
+        s.write(randomBytes(1024 * 1024), () => setTimeout(() => s.destroy(), 100));
+      });
+      s.on('close', () => resolve());
+      s.on('error', reject);
+    });
+    await expect.poll(leftovers, { timeout: 5000 }).toEqual([]);
+    expect(filesUnder(app.data).filter((p) => !p.includes('kyso.db'))).toEqual(before);
+    const next = await block(upload, 9 * 1024 * 1024, randomBytes(1024));
+    expect(next.status).toBe(404);
+    expect(await next.json()).toMatchObject({ ok: false, error: { code: 'UPLOAD_NOT_FOUND' } });
+    expect((await end(upload)).status).toBe(404);
+    expect(await callApi<DocumentSummary[]>('documents.list', {})).toEqual({ ok: true, value: [] });
+    expect(leftovers()).toEqual([]);
+  });
+
+  test('ended before every block has come: UPLOAD_INCOMPLETE (vi and en), nothing kept', async () => {
+    const upload = await id(2048);
+    expect((await block(upload, 0, randomBytes(1024))).status).toBe(200);
+    const r = await end(upload);
+    expect(r.status).toBe(400);
+    const body = (await r.json()) as Result<never>;
+    expect(body).toEqual({ ok: false, error: { code: 'UPLOAD_INCOMPLETE', details: { received: 1024 } } });
+    const { renderError } = await import('../../src/shared/errors.js');
+    if (body.ok) return;
+    expect(renderError(body.error.code, body.error.details, 'vi').message).toMatch(/^Tệp gửi lên bị ngắt giữa chừng \(1024 byte\)/);
+    expect(renderError(body.error.code, body.error.details, 'en').message).toMatch(/^The upload was cut off midway \(1024 bytes\)/);
+    expect(leftovers()).toEqual([]);
+  });
+
+  test('a block over another or outside the file is refused and ends the upload; so is a size beyond the limit', async () => {
+    for (const [offset, length] of [
+      [512, 1024],
+      [1536, 1024],
+    ] as const) {
+      const upload = await id(2048);
+      expect((await block(upload, 0, randomBytes(1024))).status).toBe(200);
+      const r = await block(upload, offset, randomBytes(length));
+      expect(r.status).toBe(400);
+      expect(await r.json()).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+      expect(leftovers()).toEqual([]);
+      expect((await end(upload)).status).toBe(404);
+    }
+    expect((await begin(-1)).status).toBe(400);
+    expect((await begin(9 * 1024 * 1024 * 1024)).status).toBe(400);
+    expect(leftovers()).toEqual([]);
   });
 });
 
@@ -263,6 +365,17 @@ describe('a full disk', () => {
     if (body.ok) return;
     expect(renderError(body.error.code, body.error.details, 'vi').message).toMatch(/^Ổ đĩa đã đầy/);
     expect(renderError(body.error.code, body.error.details, 'en').message).toMatch(/^The disk is full/);
+    expect(filesUnder(join(mountPoint, 'data', 'uploads'))).toEqual([]);
+    // The same in blocks: the block that fills the disk ends the upload, nothing kept.
+    const begun = (await (await fetch(`${full.server.origin}/files/parts?size=${3 * 1024 * 1024}`, { method: 'POST', headers: { 'X-Kyso-Key': full.server.key } })).json()) as Result<{ id: string }>;
+    if (!begun.ok) throw new Error(JSON.stringify(begun));
+    const b = await fetch(`${full.server.origin}/files/parts/${begun.value.id}?offset=0`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/octet-stream', 'X-Kyso-Key': full.server.key },
+      body: randomBytes(3 * 1024 * 1024),
+    });
+    expect(b.status).toBe(507);
+    expect(await b.json()).toMatchObject({ ok: false, error: { code: 'UPLOAD_DISK_FULL', details: { path: join(mountPoint, 'data', 'uploads') } } });
     expect(filesUnder(join(mountPoint, 'data', 'uploads'))).toEqual([]);
     // Space is back: a small file goes through.
     const small = Buffer.from('%PDF-1.4 small');

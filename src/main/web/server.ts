@@ -4,7 +4,9 @@
 // and come from our own origin; a browser tab on another site cannot read the files or call the
 // API, and a DNS-rebinding name is refused by the Host check.
 // Files never travel inside API calls: PUT /files streams the raw bytes of a file to disk while
-// hashing them and answers its SHA-256, which calls then name; GET /files/<sha256> serves a stored
+// hashing them and answers its SHA-256, which calls then name (a large file may come in blocks over
+// several connections: POST /files/parts, PUT /files/parts/<id>?offset=N…, POST
+// /files/parts/<id>/end answers the same); GET /files/<sha256> serves a stored
 // file with HTTP ranges, so pdf.js fetches only the parts of a large scan it draws.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
@@ -158,6 +160,36 @@ async function receiveFile(req: IncomingMessage, res: ServerResponse, files: Fil
   if (!res.destroyed) send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
 }
 
+/** The parted upload: POST /files/parts?size=N, PUT /files/parts/<id>?offset=N, POST /files/parts/<id>/end, DELETE /files/parts/<id>. */
+async function receiveParts(req: IncomingMessage, res: ServerResponse, url: URL, files: FileAccess, maxUpload: number): Promise<void> {
+  const m = /^\/files\/parts(?:\/([0-9a-f]{32})(\/end)?)?$/.exec(url.pathname);
+  if (!m) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
+  const [, id, end] = m;
+  const method = !id ? 'POST' : end ? 'POST' : req.method === 'DELETE' ? 'DELETE' : 'PUT';
+  if (req.method !== method) return refuse(res, 405, 'method not allowed');
+  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  let body: Result<unknown>;
+  let status = 200;
+  try {
+    if (!id) body = { ok: true, value: { id: files.uploads.begin(Number(url.searchParams.get('size') ?? NaN), { maxBytes: maxUpload }) } };
+    else if (end) body = { ok: true, value: await files.uploads.end(id) };
+    else if (method === 'DELETE') {
+      files.uploads.abort(id);
+      body = { ok: true, value: null };
+    } else {
+      if (declared === undefined || !Number.isSafeInteger(declared)) return refuse(res, 411, 'a block needs its Content-Length');
+      body = { ok: true, value: await files.uploads.part(id, Number(url.searchParams.get('offset') ?? NaN), declared, req) };
+    }
+  } catch (e) {
+    const err = toKysoError(e);
+    body = { ok: false, error: err.toPayload() };
+    status = err.code === 'UPLOAD_DISK_FULL' ? 507 : err.code === 'UPLOAD_NOT_FOUND' ? 404 : err.code === 'UPLOAD_INCOMPLETE' || err.code === 'USAGE' ? 400 : 500;
+    // What remains of a refused body is not read: the connection goes with the answer.
+    res.setHeader('Connection', 'close');
+  }
+  if (!res.destroyed) send(res, status, JSON.stringify(body), 'application/json; charset=utf-8');
+}
+
 function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -192,12 +224,13 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     if (from !== undefined && from !== origin && from !== `http://localhost:${port}`) return refuse(res, 403, 'foreign origin');
     const url = new URL(req.url ?? '/', origin);
 
-    if (url.pathname === '/files') {
-      if (req.method !== 'PUT') return refuse(res, 405, 'method not allowed');
+    if (url.pathname === '/files' || url.pathname.startsWith('/files/parts')) {
+      const parts = url.pathname !== '/files';
+      if (!parts && req.method !== 'PUT') return refuse(res, 405, 'method not allowed');
       // As for API calls, only the header counts: no other page can send it.
       if (!sameSecret(req.headers['x-kyso-key'] as string | undefined, key)) return refuse(res, 403, 'missing or wrong access key');
       if (!o.files) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
-      return receiveFile(req, res, o.files, maxUpload);
+      return parts ? receiveParts(req, res, url, o.files, maxUpload) : receiveFile(req, res, o.files, maxUpload);
     }
 
     if (url.pathname.startsWith('/api/')) {

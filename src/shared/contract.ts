@@ -11,7 +11,7 @@
 // and the renderer shows renderError(code, details, lang) from src/shared/errors.ts.
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorPayload } from './errors.js';
-import { ConnectionTest, ExchangeView, IncomingStep, InboxSetup, PeerInput, SyncResult } from './contract-exchange.js';
+import { ConnectionTest, ExchangeView, IncomingStep, InboxSetup, PeerInput, SyncResult, TransportKind } from './contract-exchange.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -566,7 +566,21 @@ export const contract = {
     list: call(None, z.array(OutboxItem)),
     markSent: call(z.object({ documentId: Id }), OutboxItem),
     /** Thu hồi: the document is frozen and the recipients asked to destroy it; the reason is kept. */
-    recall: call(z.object({ documentId: Id, reason: z.string().min(1).max(2000) }), OutboxItem),
+    recall: call(z.object({ documentId: Id, reason: z.string().min(1).max(2000), token: TokenRef.optional(), pin: z.string().min(1).max(64).optional() }), OutboxItem),
+    /**
+     * Rút lại (status 13): taken back from recipients that have not processed it yet (all of them,
+     * or those named in `to`); the 13 envelopes signed with the organisation's token.
+     */
+    withdraw: call(
+      z.object({
+        documentId: Id,
+        reason: z.string().trim().min(1).max(2000),
+        to: z.array(z.string().min(1).max(100)).max(200).optional(),
+        token: TokenRef.optional(),
+        pin: z.string().min(1).max(64).optional(),
+      }),
+      z.object({ item: OutboxItem, asked: z.array(z.string()), cancelled: z.array(z.string()) }),
+    ),
   },
   /** Liên thông (issue 13): agency code, inbox, address book, connection test, sync; see contract-exchange.ts. */
   exchange: {
@@ -577,6 +591,8 @@ export const contract = {
     test: call(InboxSetup, ConnectionTest),
     savePeer: call(PeerInput, ExchangeView),
     removePeer: call(z.object({ organId: z.string().min(1).max(100) }), ExchangeView),
+    /** Stops reading one inbox (as `kyso exchange inbox remove KIND`); the others stay. */
+    removeInbox: call(z.object({ kind: TransportKind }), ExchangeView),
     /** The axis's agency list into the address book (new agencies added, names of axis peers updated). */
     importAgencies: call(None, z.object({ added: z.number().int(), updated: z.number().int(), view: ExchangeView })),
     /** One pass, as `kyso exchange sync`: send what is queued, receive, apply statuses. */

@@ -11,7 +11,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { InboxItem, OutboxItem } from '../../shared/contract.js';
 import type { ConnectionTest, ExchangeView, InboxSetup } from '../../shared/contract-exchange.js';
 import { KysoError } from '../../shared/errors.js';
-import { addPeer, configureInbox, configureSelf, queueDocument, setIncomingProgress, sync } from '../exchange/engine.js';
+import { addPeer, configureInbox, configureSelf, queueDocument, recallDocument, removeInboxConfig, sentRecipients, setIncomingProgress, sync, withdrawDocument } from '../exchange/engine.js';
 import { openTransport } from '../exchange/transports.js';
 import { appendAudit } from '../store/audit.js';
 import { prep } from '../store/sql.js';
@@ -22,7 +22,7 @@ import type { WorkflowService } from '../workflow/service.js';
 import type { Handlers } from './dispatch.js';
 import type { TokenService } from './tokens.js';
 
-type ExchangeCalls = 'exchange.get' | 'exchange.setSelf' | 'exchange.setInbox' | 'exchange.test' | 'exchange.savePeer' | 'exchange.removePeer' | 'exchange.importAgencies' | 'exchange.sync' | 'exchange.send' | 'exchange.progress';
+type ExchangeCalls = 'outbox.recall' | 'outbox.withdraw' | 'exchange.removeInbox' | 'exchange.get' | 'exchange.setSelf' | 'exchange.setInbox' | 'exchange.test' | 'exchange.savePeer' | 'exchange.removePeer' | 'exchange.importAgencies' | 'exchange.sync' | 'exchange.send' | 'exchange.progress';
 
 /** Passwords and secrets typed in the app, by variable name, for this process's life. */
 export class Secrets {
@@ -212,7 +212,36 @@ export function exchangeHandlers(o: {
     appendAudit(ctx.store.db, { at: ctx.now().toISOString(), actor: ctx.actor, action, subject: null, details });
   };
 
+  /**
+   * Runs `work` with the organisation token's signer when the envelopes it makes must be signed:
+   * from the app, a recall, a withdrawal, an update or a replacement that reaches other agencies
+   * is always signed, so without a token and PIN nothing is queued. A wrong PIN throws before
+   * anything is stored (the engine signs before its transaction).
+   */
+  const signed = async <T>(need: boolean, i: { token?: { label: string; serial?: string }; pin?: string }, work: (signer?: TokenSigner) => Promise<T>): Promise<T> => {
+    if (!need) return work(undefined);
+    if (!i.token || !i.pin) throw new KysoError('TOKEN_PIN_MISSING', { operation: 'envelope' });
+    return tokens.withSigner(i.token, i.pin, async (signer: () => Promise<TokenSigner>) => work(await signer()));
+  };
+
   return {
+    // Through the exchange engine: a document sent by edXML is recalled from its recipients too,
+    // by a recall envelope (BusinessDocType 1) signed with the organisation's token.
+    'outbox.recall': async (i) => {
+      const id = parseId(i.documentId);
+      const reaches = getSelf(desk().store.db) !== undefined && sentRecipients(desk().context, id).length > 0;
+      await signed(reaches, i, (signer) => recallDocument(desk().context, id, i.reason, { signer }));
+      return o.outboxItem(String(id));
+    },
+    'outbox.withdraw': async (i) => {
+      const id = parseId(i.documentId);
+      const r = await signed(true, i, (signer) => withdrawDocument(desk().context, id, i.reason, { to: i.to, signer }));
+      return { item: o.outboxItem(String(id)), asked: r.asked, cancelled: r.cancelled };
+    },
+    'exchange.removeInbox': (i) => {
+      if (!removeInboxConfig(desk().context, i.kind)) throw new KysoError('USAGE', { reason: `no ${i.kind} inbox to remove` });
+      return view();
+    },
     'exchange.get': () => view(),
     'exchange.setSelf': (i) => {
       const current = getSelf(desk().store.db);
@@ -313,10 +342,9 @@ export function exchangeHandlers(o: {
       const id = parseId(i.documentId);
       const business = i.replaces ? { type: 3 as const, relatesTo: parseId(i.replaces), reason: i.reason || undefined } : i.updates ? { type: 2 as const, relatesTo: parseId(i.updates), reason: i.reason || undefined } : undefined;
       const to = [...new Set(i.to)];
-      if (i.token) {
-        if (!i.pin) throw new KysoError('USAGE', { reason: 'the PIN of the token that signs the package' });
-        await tokens.withSigner(i.token, i.pin, async (signer: () => Promise<TokenSigner>) => queueDocument(desk().context, id, to, { signer: await signer(), business }));
-      } else await queueDocument(desk().context, id, to, { business });
+      // A new document may go unsigned (as from the command line); an update or a replacement
+      // changes what the recipients hold, and is signed like a recall.
+      await signed(Boolean(i.token) || business !== undefined, i, (signer) => queueDocument(desk().context, id, to, { signer, business }));
       return o.outboxItem(String(id));
     },
     'exchange.progress': (i) => {

@@ -19,7 +19,7 @@ import { Jobs } from './jobs.js';
 import { SettingsStore } from './settings.js';
 import { AppSigningService } from './signing-service.js';
 import { TokenService } from './tokens.js';
-import { answerAccepted, decideExchanged, recallDocument } from '../exchange/engine.js';
+import { answerAccepted, decideExchanged } from '../exchange/engine.js';
 import { exchangeHandlers, Secrets } from './exchange.js';
 import { parseId } from '../workflow/context.js';
 
@@ -298,11 +298,6 @@ export function createServices(ctx: AppContext): Services {
 
     'outbox.list': () => desk().listOutbox().map(outboxItem),
     'outbox.markSent': (i) => outboxItem(desk().markSent(i.documentId)),
-    // Through the exchange engine: a document sent by edXML is recalled from its recipients too.
-    'outbox.recall': async (i) => {
-      await recallDocument(desk().context, parseId(i.documentId), i.reason);
-      return outboxOne(i.documentId);
-    },
     ...exchangeHandlers({ desk, tokens, secrets: new Secrets(), outboxItem: outboxOne, inboxItem: inboxOne }),
 
     'archive.add': (i) => desk().archive(i),

@@ -86,7 +86,8 @@ function edxmlIdOf(ctx: DeskContext, self: X.SelfRow, documentId: number): strin
   return makeDocumentId(self.organ_id, doc.issue_date, number, notation);
 }
 
-function sentRecipients(ctx: DeskContext, documentId: number): string[] {
+/** The agencies a document went to through the exchange (what a recall or a withdrawal reaches). */
+export function sentRecipients(ctx: DeskContext, documentId: number): string[] {
   return [...new Set(X.queueFor(ctx.store.db, documentId).filter((q) => q.kind === 'edoc').map((q) => q.organ_id))];
 }
 

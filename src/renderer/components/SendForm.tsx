@@ -1,6 +1,7 @@
 // Gửi liên thông: an issued document to agencies of the address book, as a new document or one that
-// updates / replaces a document sent before, the package signed with the organisation's token when
-// a PIN is given. It is queued; "Đồng bộ" (or the next sync) sends it.
+// updates / replaces a document sent before, the package signed with the organisation's token (the
+// PIN asked in the PIN dialog; always for an update or a replacement). It is queued; "Đồng bộ" (or
+// the next sync) sends it.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { OutboxItem } from '../../shared/contract.js';
 import type { ExchangeView } from '../../shared/contract-exchange.js';
@@ -10,7 +11,8 @@ import { useXT } from '../i18n-exchange.js';
 import { Icon } from '../icons.js';
 import { call, useShared } from '../state.js';
 import { matchesPeer } from '../screens/AddressBook.js';
-import { TokenSelect } from './TokenSelect.js';
+import { EnvelopePin, type EnvelopeAsk } from './EnvelopePin.js';
+import { TokenSelect, useTokenChoice } from './TokenSelect.js';
 
 export function SendForm({ item, items, onDone, onCancel, onError }: { item: OutboxItem; items: OutboxItem[]; onDone: (r: OutboxItem) => void; onCancel: () => void; onError: (e: ErrorPayload | null) => void }) {
   const { t, x } = useXT();
@@ -18,9 +20,10 @@ export function SendForm({ item, items, onDone, onCancel, onError }: { item: Out
   const [view, setView] = useState<ExchangeView | null>(null);
   const [to, setTo] = useState<string[]>([]);
   const [query, setQuery] = useState('');
-  const [sign, setSign] = useState(false);
-  const [token, setToken] = useState('');
-  const [pin, setPin] = useState('');
+  const [signNew, setSignNew] = useState(false);
+  const { labelFor, choose } = useTokenChoice(tokens?.tokens ?? []);
+  const token = labelFor('org');
+  const [ask, setAsk] = useState<EnvelopeAsk<OutboxItem> | null>(null);
   const [kind, setKind] = useState<'new' | 'replaces' | 'updates'>('new');
   const [earlier, setEarlier] = useState('');
   const [reason, setReason] = useState('');
@@ -33,28 +36,33 @@ export function SendForm({ item, items, onDone, onCancel, onError }: { item: Out
   useEffect(() => {
     void call(api.exchange.get({}), onError).then((v) => v && setView(v));
   }, [onError]);
-  useEffect(() => {
-    if (!token && tokens?.tokens[0]) setToken(tokens.tokens[0].label);
-  }, [tokens, token]);
   const already = new Set(item.recipients.map((r) => r.organId).filter(Boolean));
   const peers = useMemo(() => (view?.peers ?? []).filter((p) => matchesPeer(p, query)), [view, query]);
   const sentBefore = items.filter((o) => o.documentId !== item.documentId && o.recipients.some((r) => r.organId));
-  const ready = to.length > 0 && (!sign || (token && pin)) && (kind === 'new' || earlier);
+  // An update or a replacement changes what the recipients hold: always signed.
+  const sign = kind !== 'new' || signNew;
+  const hasToken = (tokens?.tokens ?? []).some((k) => k.label === token);
+  const ready = to.length > 0 && (!sign || hasToken) && (kind === 'new' || earlier);
 
   const send = async () => {
+    const input = {
+      documentId: item.documentId,
+      to,
+      ...(kind === 'replaces' ? { replaces: earlier } : kind === 'updates' ? { updates: earlier } : {}),
+      ...(kind !== 'new' && reason.trim() ? { reason: reason.trim() } : {}),
+    };
+    if (sign) {
+      setAsk({
+        what: x('changePin', { kind: kind === 'new' ? x('sendNew') : kind === 'replaces' ? x('sendReplaces') : x('sendUpdates'), n: to.length, title: item.title }),
+        tokenLabel: token,
+        run: (tok, pin) => api.exchange.send({ ...input, token: tok, pin }),
+        onDone,
+      });
+      return;
+    }
     setBusy(true);
-    const r = await call(
-      api.exchange.send({
-        documentId: item.documentId,
-        to,
-        ...(sign ? { token: { label: token }, pin } : {}),
-        ...(kind === 'replaces' ? { replaces: earlier } : kind === 'updates' ? { updates: earlier } : {}),
-        ...(kind !== 'new' && reason.trim() ? { reason: reason.trim() } : {}),
-      }),
-      onError,
-    );
+    const r = await call(api.exchange.send(input), onError);
     setBusy(false);
-    setPin('');
     if (r) onDone(r);
   };
 
@@ -116,15 +124,12 @@ export function SendForm({ item, items, onDone, onCancel, onError }: { item: Out
         )}
       </div>
       <label className="check">
-        <input type="checkbox" checked={sign} onChange={(e) => setSign(e.target.checked)} data-testid="send-sign" /> {x('signEnvelope')}
+        <input type="checkbox" checked={sign} disabled={kind !== 'new'} onChange={(e) => setSignNew(e.target.checked)} data-testid="send-sign" /> {x('signEnvelope')}
       </label>
       {sign && (
         <div className="row">
-          <TokenSelect tokens={tokens} value={token} onChange={setToken} testId="send-token" />
-          <label>
-            {x('pin')}
-            <input type="password" value={pin} onChange={(e) => setPin(e.target.value)} autoComplete="off" data-testid="send-pin" />
-          </label>
+          <TokenSelect tokens={tokens} value={token} onChange={(l) => choose('org', l)} testId="send-token" />
+          <p className="muted small grow">{x('envelopeSigned')}</p>
         </div>
       )}
       <div className="row actions-row">
@@ -133,6 +138,7 @@ export function SendForm({ item, items, onDone, onCancel, onError }: { item: Out
         </button>
         <button onClick={onCancel}>{t('cancel')}</button>
       </div>
+      {ask && <EnvelopePin ask={ask} onClose={() => setAsk(null)} onError={onError} />}
     </div>
   );
 }

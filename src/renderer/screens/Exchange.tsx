@@ -161,6 +161,17 @@ export function ExchangeScreen() {
       notify(x('inboxSaved', { kind: x(`tr_${form.kind}`) }));
     }
   };
+  /** Stops reading one inbox (asked first); the others, the address book and what came stay. */
+  const removeInbox = async (i: ExchangeView['inboxes'][number]) => {
+    const kind = x(`tr_${i.kind}`);
+    if (!window.confirm(x('inboxRemoveConfirm', { kind, address: i.address }))) return;
+    const v = await call(api.exchange.removeInbox({ kind: i.kind }), setError);
+    if (v) {
+      setView(v);
+      setForm({ ...formOf(v), password: '', secret: '' });
+      notify(x('inboxRemoved', { kind }));
+    }
+  };
   const test = async () => {
     setTesting(true);
     setTested(null);
@@ -220,9 +231,22 @@ export function ExchangeScreen() {
 
         <div className="card-plain" data-testid="x-inbox">
           <h2>{x('inboxTitle')}</h2>
-          <p className="muted small" data-testid="x-inbox-now">
-            {view && view.inboxes.length > 0 ? view.inboxes.map((i) => x('inboxNow', { kind: x(`tr_${i.kind}`), address: i.address })).join('; ') : x('inboxNone')}
-          </p>
+          {view && view.inboxes.length > 0 ? (
+            <ul className="x-inbox-list muted" data-testid="x-inbox-now">
+              {view.inboxes.map((i) => (
+                <li key={i.kind} data-testid="x-inbox-row" data-kind={i.kind}>
+                  <span>{x('inboxNow', { kind: x(`tr_${i.kind}`), address: i.address })}</span>
+                  <button className="danger-text" onClick={() => void removeInbox(i)} data-testid="x-inbox-remove" aria-label={`${x('inboxRemove')} ${x(`tr_${i.kind}`)}`}>
+                    {x('inboxRemove')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted small" data-testid="x-inbox-now">
+              {x('inboxNone')}
+            </p>
+          )}
           <div className="segmented" role="radiogroup" aria-label={x('transportKind')}>
             {(['folder', 'mail', 'axis'] as const).map((k) => (
               <button key={k} role="radio" aria-checked={form.kind === k} className={form.kind === k ? 'active' : ''} onClick={() => set({ kind: k })} data-testid={`x-kind-${k}`}>

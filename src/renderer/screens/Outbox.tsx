@@ -1,6 +1,8 @@
 // Văn bản đi: issued documents, urgent ones first, with a warning for any not sent in time (the
 // signing day, at the latest the next working morning; urgent ones at once — QN Đ7, NĐ 30 Đ18),
-// and the recall (thu hồi) of one already issued, with its reason (NĐ 30 Appendix VI).
+// and the recall (thu hồi) of one already issued, with its reason (NĐ 30 Appendix VI). Sent
+// through the exchange, a recall and a withdrawal (13, "rút lại", one recipient that has not
+// processed it yet) are envelopes signed with the organisation's token: the PIN dialog asks.
 import { useCallback, useEffect, useState } from 'react';
 import type { OutboxItem } from '../../shared/contract.js';
 import type { ErrorPayload } from '../../shared/errors.js';
@@ -17,10 +19,19 @@ import { Recipients } from '../components/Recipients.js';
 import { SendForm } from '../components/SendForm.js';
 import { useXT } from '../i18n-exchange.js';
 import { SyncButton, SyncReportView } from './Exchange.js';
+import { EnvelopePin, type EnvelopeAsk } from '../components/EnvelopePin.js';
+import { TokenSelect, useTokenChoice } from '../components/TokenSelect.js';
 
 export function OutboxScreen() {
   const { t } = useT();
-  const { notify } = useShared();
+  const { notify, tokens } = useShared();
+  const { labelFor, choose } = useTokenChoice(tokens?.tokens ?? []);
+  const orgToken = labelFor('org');
+  const hasToken = (tokens?.tokens ?? []).some((k) => k.label === orgToken);
+  // The PIN asked for an envelope (recall, withdrawal); cleared on cancel: nothing is sent.
+  const [ask, setAsk] = useState<EnvelopeAsk<unknown> | null>(null);
+  const [withdrawing, setWithdrawing] = useState<{ documentId: string; organId: string } | null>(null);
+  const [withdrawReason, setWithdrawReason] = useState('');
   const [items, setItems] = useState<OutboxItem[]>([]);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [filing, setFiling] = useState<string | null>(null);
@@ -42,15 +53,54 @@ export function OutboxScreen() {
   const late = items.filter((x) => x.late).length;
   const waiting = items.filter((x) => x.status === 'waiting').length;
 
+  /** Through the exchange: agencies a recall envelope goes to (none: only recorded here). */
+  const exchangeRecipients = (x: OutboxItem | undefined) => (x?.recipients ?? []).filter((r) => r.organId).length;
+  const recallingItem = items.find((x) => x.documentId === recalling);
+  const recallSigned = exchangeRecipients(recallingItem) > 0;
+
+  const recalled = async (r: OutboxItem) => {
+    setRecalling(null);
+    setRecallReason('');
+    notify(t('recalledNotice', { title: r.title }));
+    await reload();
+  };
   const recall = async () => {
-    if (!recalling || !recallReason.trim()) return;
-    const r = await call(api.outbox.recall({ documentId: recalling, reason: recallReason.trim() }), setError);
-    if (r) {
-      setRecalling(null);
-      setRecallReason('');
-      notify(t('recalledNotice', { title: r.title }));
-      await reload();
+    if (!recalling || !recallReason.trim() || !recallingItem) return;
+    const documentId = recalling;
+    const reason = recallReason.trim();
+    if (recallSigned) {
+      setAsk({
+        what: xt('recallPin', { n: exchangeRecipients(recallingItem), title: recallingItem.title }),
+        tokenLabel: orgToken,
+        run: (token, pin) => api.outbox.recall({ documentId, reason, token, pin }),
+        onDone: (r) => void recalled(r as OutboxItem),
+      });
+      return;
     }
+    const r = await call(api.outbox.recall({ documentId, reason }), setError);
+    if (r) await recalled(r);
+  };
+
+  const withdrawingItem = items.find((x) => x.documentId === withdrawing?.documentId);
+  const withdrawingName = withdrawingItem?.recipients.find((r) => r.organId === withdrawing?.organId)?.name ?? withdrawing?.organId ?? '';
+  const withdraw = () => {
+    if (!withdrawing || !withdrawingItem || !withdrawReason.trim()) return;
+    const { documentId, organId } = withdrawing;
+    const reason = withdrawReason.trim();
+    const name = withdrawingName;
+    const title = withdrawingItem.title;
+    setAsk({
+      what: xt('withdrawPin', { name, title }),
+      tokenLabel: orgToken,
+      run: (token, pin) => api.outbox.withdraw({ documentId, reason, to: [organId], token, pin }),
+      onDone: (v) => {
+        const r = v as { cancelled: string[] };
+        setWithdrawing(null);
+        setWithdrawReason('');
+        notify(r.cancelled.length ? xt('withdrawCancelled', { name }) : xt('withdrawAsked', { name, title }));
+        void reload();
+      },
+    });
   };
 
   const download = (x: OutboxItem) => saveStored(x.sha256, `${(x.number ?? x.title).replace(/[\\/:*?"<>|]+/g, '-')}.pdf`);
@@ -106,7 +156,16 @@ export function OutboxScreen() {
                 </td>
                 <td className="title-col">
                   {x.title}
-                  <Recipients item={x} />
+                  <Recipients
+                    item={x}
+                    onWithdraw={(organId) => {
+                      setFiling(null);
+                      setSending(null);
+                      setRecalling(null);
+                      setWithdrawReason('');
+                      setWithdrawing({ documentId: x.documentId, organId });
+                    }}
+                  />
                   {x.paperCopyRequired && <div className="small muted">{t('paperCopy')}</div>}
                   {x.status === 'recalled' && x.recallReason && (
                     <div className="small recall-note" data-testid="recall-reason">
@@ -147,6 +206,7 @@ export function OutboxScreen() {
                         onClick={() => {
                           setFiling(null);
                           setRecalling(null);
+                          setWithdrawing(null);
                           setSending(sending === x.documentId ? null : x.documentId);
                         }}
                       >
@@ -160,6 +220,7 @@ export function OutboxScreen() {
                         onClick={() => {
                           setFiling(null);
                           setSending(null);
+                          setWithdrawing(null);
                           setRecallReason('');
                           setRecalling(recalling === x.documentId ? null : x.documentId);
                         }}
@@ -170,6 +231,7 @@ export function OutboxScreen() {
                     <button
                       onClick={() => {
                         setRecalling(null);
+                        setWithdrawing(null);
                         setFiling(filing === x.documentId ? null : x.documentId);
                       }}
                     >
@@ -206,13 +268,36 @@ export function OutboxScreen() {
               {t('recallReason')}
               <input value={recallReason} onChange={(e) => setRecallReason(e.target.value)} placeholder={t('recallPlaceholder')} data-testid="recall-reason-input" />
             </label>
-            <button className="danger" disabled={!recallReason.trim()} onClick={() => void recall()} data-testid="recall-submit">
+            {recallSigned && <TokenSelect tokens={tokens} value={orgToken} onChange={(l) => choose('org', l)} testId="recall-token" />}
+            <button className="danger" disabled={!recallReason.trim() || (recallSigned && !hasToken)} onClick={() => void recall()} data-testid="recall-submit">
               {t('recall')}
             </button>
             <button onClick={() => setRecalling(null)}>{t('cancel')}</button>
           </div>
+          {recallSigned && <p className="muted small">{xt('envelopeSigned')}</p>}
         </div>
       )}
+      {withdrawing && withdrawingItem && (
+        <div className="card-plain filing" data-testid="withdraw-form" data-organ-id={withdrawing.organId}>
+          <h2>
+            {xt('withdrawTitle', { name: withdrawingName })}: {withdrawingItem.title}
+          </h2>
+          <p className="muted small">{xt('withdrawRule')}</p>
+          <div className="row">
+            <label className="grow">
+              {xt('withdrawReason')}
+              <input value={withdrawReason} onChange={(e) => setWithdrawReason(e.target.value)} placeholder={xt('withdrawPlaceholder')} data-testid="withdraw-reason" />
+            </label>
+            <TokenSelect tokens={tokens} value={orgToken} onChange={(l) => choose('org', l)} testId="withdraw-token" />
+            <button className="danger" disabled={!withdrawReason.trim() || !hasToken} onClick={withdraw} data-testid="withdraw-submit">
+              {xt('withdraw')}
+            </button>
+            <button onClick={() => setWithdrawing(null)}>{t('cancel')}</button>
+          </div>
+          <p className="muted small">{xt('envelopeSigned')}</p>
+        </div>
+      )}
+      {ask && <EnvelopePin ask={ask} onClose={() => setAsk(null)} onError={setError} />}
       {filing && (
         <div className="card-plain filing">
           <h2>{t('toArchive')}: {items.find((x) => x.documentId === filing)?.title}</h2>

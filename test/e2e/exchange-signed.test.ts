@@ -1,0 +1,329 @@
+// Issue 13, the app's last gaps, in a real browser: what the outbox sends after a document has
+// gone (a recall, a withdrawal with status 13, a replacement) is an envelope signed with the
+// organisation's token, the PIN asked in the app's PIN dialog. Two desks of two agencies (two data
+// folders, two web apps, one Chromium) exchange through shared folders. The judge of each
+// signature is the receiving side: the package as it arrived in Sở Nội vụ's folder, read with
+// `kyso edxml parse --json` against that desk's trust, and its inbox (`inbox list --json`).
+// A wrong PIN keeps the dialog open and says how many wrong tries; cancel queues nothing.
+// Settings › Liên thông removes an inbox after a confirmation (refused once, then accepted).
+// Screenshots of the withdraw PIN dialog, the outbox after the withdrawal and the settings.
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { trustingDataFolder } from '../fixtures/desk-data.js';
+import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
+import { CHROMIUM, kysoCli, materials, startWebApp, VIEWPORT, type Materials, type WebApp } from './harness.js';
+
+const SHOTS = process.env.KYSO_UPDATE_SCREENSHOTS === '1' ? join(repoRoot(), 'docs', 'screenshots') : join(repoRoot(), 'test-output', 'screenshots');
+const FAILURES = join(repoRoot(), 'test-output', 'e2e');
+const WAIT = { timeout: 30_000, interval: 100 };
+
+const SYT = { organId: '000.00.31.H41', name: 'Sở Y tế tỉnh Quảng Ninh' };
+const SNV = { organId: '000.00.32.H41', name: 'Sở Nội vụ tỉnh Quảng Ninh' };
+const TITLE_RECALL = 'Quyết định ban hành kế hoạch tiêm chủng mở rộng năm 2027';
+const TITLE_WITHDRAW = 'Công văn về việc báo cáo số liệu khám chữa bệnh quý IV';
+const TITLE_OLD = 'Kế hoạch kiểm tra an toàn thực phẩm dịp Tết Nguyên đán';
+const TITLE_NEW = 'Kế hoạch kiểm tra an toàn thực phẩm dịp Tết Nguyên đán (thay thế)';
+const RECALL_REASON = 'Sai đối tượng tiêm chủng ở Điều 2, sẽ ban hành quyết định khác';
+const WITHDRAW_REASON = 'Gửi nhầm: văn bản này gửi Sở Tài chính';
+
+interface Desk {
+  who: typeof SYT;
+  data: string;
+  drop: string;
+  app: WebApp;
+  page: Page;
+  errors: string[];
+  /** The answer to the next confirmation box (window.confirm). */
+  confirm: boolean;
+}
+
+let work: string;
+let m: Materials;
+let browser: Browser;
+let syt: Desk;
+let snv: Desk;
+
+const textOf = (p: Page, testId: string) => expect.poll(async () => (await p.getByTestId(testId).first().textContent({ timeout: 500 }).catch(() => null)) ?? '', WAIT);
+
+async function open(who: typeof SYT, name: string): Promise<Desk> {
+  const data = trustingDataFolder(m.pki, join(work, `data-${name}`));
+  const drop = join(work, 'share', name);
+  mkdirSync(drop, { recursive: true });
+  const app = await startWebApp({ data, hsm: m.hsm, env: { KYSO_TRUST: '' } });
+  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const page = await context.newPage();
+  const d: Desk = { who, data, drop, app, page, errors: [], confirm: true };
+  page.on('pageerror', (e) => d.errors.push(`pageerror: ${e.message}`));
+  page.on('console', (msg) => {
+    // A refused call (a wrong PIN) is shown on the page and logged by the browser as a failed request: not a defect.
+    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) d.errors.push(`console: ${msg.text()}`);
+  });
+  page.on('dialog', (box) => void (d.confirm ? box.accept() : box.dismiss()));
+  await page.goto(app.url);
+  await page.getByTestId('screen-sign').waitFor();
+  return d;
+}
+
+async function cli(args: string[]): Promise<unknown> {
+  const r = await kysoCli(args);
+  expect(r.status, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : null;
+}
+
+/** This desk's agency, its inbox folder and the other desk in its address book (the exchange screens' own test does this by hand). */
+async function configure(d: Desk, peer: Desk): Promise<void> {
+  await cli(['--data', d.data, 'exchange', 'self', '--organ-id', d.who.organId, '--name', d.who.name, '--json']);
+  await cli(['--data', d.data, 'exchange', 'receive', '--folder', d.drop, '--json']);
+  await cli(['--data', d.data, 'exchange', 'peer', 'add', peer.who.organId, '--name', peer.who.name, '--folder', peer.drop, '--json']);
+}
+
+async function go(d: Desk, screen: 'exchange' | 'outbox' | 'inbox'): Promise<void> {
+  await d.page.getByTestId(`nav-${screen}`).click();
+  await d.page.getByTestId(`screen-${screen}`).waitFor();
+}
+
+async function shot(d: Desk, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  const close = d.page.getByTestId('notice').getByRole('button');
+  if (await close.count()) await close.click();
+  await d.page.waitForTimeout(300);
+  await d.page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+async function sync(d: Desk): Promise<{ sent: number; received: number; statuses: number }> {
+  const before = await d.page.getByTestId('sync-report').getAttribute('data-at', { timeout: 200 }).catch(() => null);
+  await d.page.getByTestId('sync').click();
+  await expect.poll(async () => (await d.page.getByTestId('sync').isEnabled()) && (await d.page.getByTestId('sync-report').count()) > 0, WAIT).toBe(true);
+  await expect.poll(() => d.page.getByTestId('sync-report').getAttribute('data-at'), WAIT).not.toBe(before);
+  const r = d.page.getByTestId('sync-report');
+  return { sent: Number(await r.getAttribute('data-sent')), received: Number(await r.getAttribute('data-received')), statuses: Number(await r.getAttribute('data-statuses')) };
+}
+
+async function issue(d: Desk, title: string): Promise<string> {
+  const env = { ...m.hsm.env, KYSO_PKCS11_MODULE: m.hsm.module, KYSO_TEST_PIN: m.hsm.tokens.ORG.pin };
+  const add = await kysoCli(['--data', d.data, 'doc', 'add', m.draft, '--method', '1', '--title', title, '--json'], env);
+  expect(add.status, add.stderr).toBe(0);
+  const id = (JSON.parse(add.stdout) as { id: string }).id;
+  const signed = await kysoCli(['--data', d.data, 'doc', 'sign', id, '--as', 'org', '--token', m.hsm.tokens.ORG.label, '--pin-env', 'KYSO_TEST_PIN', '--image', m.seal], env);
+  expect(signed.status, signed.stderr).toBe(0);
+  return id;
+}
+
+const row = (d: Desk, title: string) => d.page.getByTestId('outbox-item').filter({ hasText: title }).filter({ hasNotText: `${title} (` });
+const recipient = (d: Desk, title: string, organId: string) => row(d, title).locator(`[data-testid=recipient][data-organ-id="${organId}"]`);
+
+/** Issued meanwhile from the command line, then sent (unsigned, a new document) from the outbox to Sở Nội vụ. */
+async function issueAndSend(title: string): Promise<string> {
+  const id = await issue(syt, title);
+  await go(syt, 'inbox');
+  await go(syt, 'outbox');
+  await row(syt, title).getByTestId('send-open').click();
+  await syt.page.locator(`[data-testid=send-peer][data-organ-id="${SNV.organId}"] input`).check();
+  await syt.page.getByTestId('send-submit').click();
+  await expect.poll(() => recipient(syt, title, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
+  return id;
+}
+
+/** The packages lying in Sở Nội vụ's folder (arrived or already processed), read as that desk reads them. */
+async function arrivedAtSnv(): Promise<Array<{ file: string; kind: string; businessDocType?: number; statusCode?: string; subject?: string; description?: string; envelope: { status: string; signer?: string } }>> {
+  const files = [
+    ...readdirSync(snv.drop).map((f) => join(snv.drop, f)),
+    ...(existsSync(join(snv.drop, 'processed')) ? readdirSync(join(snv.drop, 'processed')).map((f) => join(snv.drop, 'processed', f)) : []),
+  ].filter((f) => f.endsWith('.edxml'));
+  const out = [];
+  for (const file of files) out.push({ file, ...((await cli(['edxml', 'parse', file, '--json', '--data', snv.data])) as object) } as Awaited<ReturnType<typeof arrivedAtSnv>>[number]);
+  return out;
+}
+
+type InboxJson = { items: Array<{ id: string; title: string; status: string; envelope?: { status: string }; exchange?: { frozen: string | null; frozenReason: string | null } }> };
+const snvInbox = async () => ((await cli(['--data', snv.data, 'inbox', 'list', '--json'])) as InboxJson).items;
+const sytOutbox = async () => ((await cli(['--data', syt.data, 'outbox', 'list', '--json'])) as { items: Array<{ documentId: string; status: string; recipients: Array<{ organId?: string; status: string; statusCode?: string | null }> }> }).items;
+
+beforeAll(async () => {
+  work = makeTempDir('e2e-exchange-signed');
+  m = await materials(work);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  syt = await open(SYT, 'so-y-te');
+  snv = await open(SNV, 'so-noi-vu');
+  await configure(syt, snv);
+  await configure(snv, syt);
+}, 180_000);
+
+afterAll(async () => {
+  for (const d of [syt, snv]) {
+    if (d && (d.errors.length || process.env.KYSO_KEEP_FAILURES)) console.error(d.who.organId, d.errors.join('\n'));
+    if (d && (d.errors.length || process.env.KYSO_KEEP_FAILURES)) await d.page.screenshot({ path: join(FAILURES, `exchange-signed-${d.who.organId}.png`) }).catch(() => undefined);
+  }
+  await browser?.close();
+  await syt?.app.stop();
+  await snv?.app.stop();
+  if (work) removeTempDir(work);
+});
+
+describe('envelopes the outbox sends after a document has gone are signed with the organisation token', () => {
+  test('a recall asks for the PIN: cancel sends nothing, a wrong PIN says so and asks again, the right one sends a recall whose signature the receiver finds valid', async () => {
+    const id = await issueAndSend(TITLE_RECALL);
+    const a = syt.page;
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+    await go(snv, 'inbox');
+    expect(await sync(snv)).toMatchObject({ received: 1 });
+    // The document itself went unsigned (a new document may): its envelope is not "valid" at the receiver.
+    const first = (await snvInbox()).find((x) => x.title === TITLE_RECALL)!;
+    expect(first.envelope?.status).not.toBe('valid');
+
+    await row(syt, TITLE_RECALL).getByTestId('recall-open').click();
+    await a.getByTestId('recall-reason-input').fill(RECALL_REASON);
+    await a.getByTestId('recall-token').selectOption(m.hsm.tokens.ORG.label);
+    // Cancel: the dialog closes, nothing is recalled or queued.
+    await a.getByTestId('recall-submit').click();
+    const dialog = a.getByTestId('pin-dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(`Ký phong bì thu hồi gửi 1 cơ quan: ${TITLE_RECALL}`);
+    await dialog.getByRole('button', { name: 'Hủy' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await row(syt, TITLE_RECALL).getAttribute('data-status')).toBe('sent');
+    expect((await sytOutbox()).find((x) => x.documentId === id)!.status).toBe('sent');
+    expect(await sync(syt)).toMatchObject({ sent: 0 });
+
+    // A wrong PIN: said in the dialog, with the wrong tries counted; the dialog asks again.
+    await a.getByTestId('recall-submit').click();
+    await dialog.waitFor();
+    await a.getByTestId('pin-input').fill('sai-ma-pin');
+    await a.getByTestId('pin-ok').click();
+    await expect.poll(() => dialog.getByTestId('error').getAttribute('data-code'), WAIT).toMatch(/^TOKEN_PIN_INCORRECT/);
+    await textOf(a, 'pin-tries').toContain('Đã nhập sai 1 lần');
+    expect(await dialog.getByTestId('error').textContent()).toMatch(/PIN/);
+    expect(await a.getByTestId('pin-input').inputValue()).toBe('');
+    await shot(syt, 'exchange-recall-wrong-pin');
+    expect((await sytOutbox()).find((x) => x.documentId === id)!.status).toBe('sent');
+
+    await a.getByTestId('pin-input').fill(m.hsm.tokens.ORG.pin);
+    await a.getByTestId('pin-ok').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => row(syt, TITLE_RECALL).getAttribute('data-status'), WAIT).toBe('recalled');
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+
+    // What reached Sở Nội vụ: one recall (BussinessDocType 1), its envelope signed by the organisation and valid there.
+    const recalls = (await arrivedAtSnv()).filter((p) => p.kind === 'edoc' && p.businessDocType === 1);
+    expect(recalls).toHaveLength(1);
+    expect(recalls[0]!.envelope.status).toBe('valid');
+    expect(recalls[0]!.envelope.signer).toContain(m.pki.org.names.commonName);
+    await sync(snv);
+    const copy = (await snvInbox()).find((x) => x.title === TITLE_RECALL)!;
+    expect(copy.exchange?.frozen).toBe('recalled');
+    expect(copy.exchange?.frozenReason).toBe(RECALL_REASON);
+    // 01 and 15 come back: the recipient shows the recall agreed.
+    await go(syt, 'outbox');
+    expect((await sync(syt)).statuses).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => recipient(syt, TITLE_RECALL, SNV.organId).getAttribute('data-code'), WAIT).toBe('15');
+    expect(await recipient(syt, TITLE_RECALL, SNV.organId).getAttribute('data-status')).toBe('recalled');
+  });
+
+  test('a withdrawal (13) from one recipient that has not processed it: signed, answered 15, shown as withdrawn', async () => {
+    const id = await issueAndSend(TITLE_WITHDRAW);
+    const a = syt.page;
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+    expect(await sync(snv)).toMatchObject({ received: 1 });
+    expect(await sync(syt)).toMatchObject({ statuses: 1 });
+    const r = recipient(syt, TITLE_WITHDRAW, SNV.organId);
+    await expect.poll(() => r.getAttribute('data-code'), WAIT).toBe('01');
+
+    // A recipient that has processed a document offers no withdrawal: the recalled one above shows none.
+    expect(await recipient(syt, TITLE_RECALL, SNV.organId).getByTestId('withdraw-open').count()).toBe(0);
+    await shot(syt, 'exchange-outbox-withdraw-action');
+    await r.getByTestId('withdraw-open').click();
+    const form = a.getByTestId('withdraw-form');
+    await form.waitFor();
+    expect(await form.getAttribute('data-organ-id')).toBe(SNV.organId);
+    expect(await form.textContent()).toContain(`Rút lại văn bản từ ${SNV.name}`);
+    expect(await a.getByTestId('withdraw-submit').isDisabled()).toBe(true);
+    await a.getByTestId('withdraw-reason').fill(WITHDRAW_REASON);
+    await a.getByTestId('withdraw-token').selectOption(m.hsm.tokens.ORG.label);
+    await a.getByTestId('withdraw-submit').click();
+    const dialog = a.getByTestId('pin-dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(`Ký phong bì yêu cầu rút lại (13) gửi ${SNV.name}: ${TITLE_WITHDRAW}`);
+    await a.getByTestId('pin-input').fill(m.hsm.tokens.ORG.pin);
+    await shot(syt, 'exchange-withdraw-dialog');
+    await a.getByTestId('pin-ok').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => r.getAttribute('data-status'), WAIT).toBe('withdraw-requested');
+    expect(await r.getByTestId('recipient-status').textContent()).toBe('đã yêu cầu rút lại (13)');
+    // The document stays valid (unlike a recall), and the form is gone.
+    expect(await row(syt, TITLE_WITHDRAW).getAttribute('data-status')).toBe('sent');
+    expect(await form.count()).toBe(0);
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+
+    const thirteens = (await arrivedAtSnv()).filter((p) => p.kind === 'status' && p.statusCode === '13');
+    expect(thirteens).toHaveLength(1);
+    expect(thirteens[0]!.description).toBe(WITHDRAW_REASON);
+    expect(thirteens[0]!.envelope.status).toBe('valid');
+
+    // Sở Nội vụ had not registered it: its copy is taken back, answered 15.
+    await sync(snv);
+    expect((await snvInbox()).find((x) => x.title === TITLE_WITHDRAW)!.exchange?.frozen).toBe('withdrawn');
+    await sync(syt);
+    await expect.poll(() => r.getAttribute('data-status'), WAIT).toBe('withdrawn');
+    expect(await r.getAttribute('data-code')).toBe('15');
+    expect(await r.getByTestId('recipient-status').textContent()).toBe('15 đã rút lại');
+    expect(await r.getByTestId('withdraw-open').count()).toBe(0);
+    const listed = (await sytOutbox()).find((x) => x.documentId === id)!;
+    expect(listed.recipients.find((x) => x.organId === SNV.organId)).toMatchObject({ status: 'withdrawn', statusCode: '15' });
+    await row(syt, TITLE_WITHDRAW).scrollIntoViewIfNeeded();
+    await shot(syt, 'exchange-outbox-withdrawn');
+  });
+
+  test('a replacement sent from the outbox is always signed (PIN dialog) and arrives with a valid envelope', async () => {
+    const oldId = await issueAndSend(TITLE_OLD);
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+    await issue(syt, TITLE_NEW);
+    const a = syt.page;
+    await go(syt, 'inbox');
+    await go(syt, 'outbox');
+    await row(syt, TITLE_NEW).getByTestId('send-open').click();
+    await a.locator(`[data-testid=send-peer][data-organ-id="${SNV.organId}"] input`).check();
+    await a.getByTestId('send-kind').selectOption('replaces');
+    await a.getByTestId('send-earlier').selectOption(oldId);
+    await a.getByTestId('send-reason').fill('Bổ sung lịch kiểm tra các chợ đầu mối');
+    // Signed whatever the box said: it is ticked and cannot be unticked.
+    expect(await a.getByTestId('send-sign').isChecked()).toBe(true);
+    expect(await a.getByTestId('send-sign').isDisabled()).toBe(true);
+    await a.getByTestId('send-token').selectOption(m.hsm.tokens.ORG.label);
+    await a.getByTestId('send-submit').click();
+    await a.getByTestId('pin-dialog').waitFor();
+    await a.getByTestId('pin-input').fill(m.hsm.tokens.ORG.pin);
+    await a.getByTestId('pin-ok').click();
+    await a.getByTestId('pin-dialog').waitFor({ state: 'detached' });
+    await expect.poll(() => recipient(syt, TITLE_NEW, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+    expect(await sync(snv)).toMatchObject({ received: 2 });
+    const inbox = await snvInbox();
+    expect(inbox.find((x) => x.title === TITLE_NEW)!.envelope?.status).toBe('valid');
+    expect(inbox.find((x) => x.title === TITLE_OLD)!.envelope?.status).not.toBe('valid');
+    expect(inbox.find((x) => x.title === TITLE_OLD)!.exchange?.frozen).toBe('replaced');
+  });
+});
+
+describe('Settings › Liên thông: an inbox removed after a confirmation', () => {
+  test('refused once (nothing changes), then removed: the screen and the command line no longer list it', async () => {
+    const p = snv.page;
+    await go(snv, 'exchange');
+    const folderRow = p.locator('[data-testid=x-inbox-row][data-kind=folder]');
+    await folderRow.waitFor();
+    expect(await folderRow.textContent()).toContain(`Thư mục dùng chung · ${snv.drop}`);
+    snv.confirm = false;
+    await folderRow.getByTestId('x-inbox-remove').click();
+    expect(await folderRow.count()).toBe(1);
+    expect(((await cli(['--data', snv.data, 'exchange', 'inbox', 'list', '--json'])) as { inboxes: unknown[] }).inboxes).toHaveLength(1);
+    snv.confirm = true;
+    await folderRow.getByTestId('x-inbox-remove').click();
+    await textOf(p, 'x-inbox-now').toContain('Chưa cấu hình hộp nhận');
+    await textOf(p, 'notice').toContain('Đã bỏ hộp nhận Thư mục dùng chung');
+    expect(((await cli(['--data', snv.data, 'exchange', 'inbox', 'list', '--json'])) as { inboxes: unknown[] }).inboxes).toEqual([]);
+    // The address book and what came stay.
+    expect((await snvInbox()).length).toBeGreaterThanOrEqual(4);
+    expect([...syt.errors, ...snv.errors]).toEqual([]);
+  });
+});

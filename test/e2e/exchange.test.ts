@@ -133,6 +133,14 @@ async function issue(d: Desk, title: string): Promise<string> {
   return id;
 }
 
+/** The organisation token's PIN typed in the PIN dialog an envelope asks for. */
+async function pin(d: Desk): Promise<void> {
+  await d.page.getByTestId('pin-dialog').waitFor();
+  await d.page.getByTestId('pin-input').fill(m.hsm.tokens.ORG.pin);
+  await d.page.getByTestId('pin-ok').click();
+  await d.page.getByTestId('pin-dialog').waitFor({ state: 'detached' });
+}
+
 const recipient = (d: Desk, title: string, organId: string) =>
   d.page.getByTestId('outbox-item').filter({ hasText: title }).locator(`[data-testid=recipient][data-organ-id="${organId}"]`);
 
@@ -261,11 +269,11 @@ describe('exchange from the app screens (two agencies, shared folders)', () => {
     await row.getByTestId('send-open').click();
     await a.getByTestId('send-search').fill('noi vu');
     await a.locator(`[data-testid=send-peer][data-organ-id="${SNV.organId}"] input`).check();
-    // The package is signed with the organisation's token.
+    // The package is signed with the organisation's token (the PIN asked in the PIN dialog).
     await a.getByTestId('send-sign').check();
     await a.getByTestId('send-token').selectOption(m.hsm.tokens.ORG.label);
-    await a.getByTestId('send-pin').fill(m.hsm.tokens.ORG.pin);
     await a.getByTestId('send-submit').click();
+    await pin(syt);
     await expect.poll(() => recipient(syt, TITLE_1, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
     await textOf(a, 'recipient-status').toContain('chờ gửi');
     expect(await sync(syt)).toMatchObject({ sent: 1 });
@@ -357,6 +365,7 @@ describe('exchange from the app screens (two agencies, shared folders)', () => {
     await a.getByTestId('send-earlier').selectOption(id2);
     await a.getByTestId('send-reason').fill('Gửi lại đúng nơi có thẩm quyền');
     await a.getByTestId('send-submit').click();
+    await pin(syt);
     await expect.poll(() => recipient(syt, TITLE_2B, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
     expect(await sync(syt)).toMatchObject({ sent: 1 });
     expect(await sync(snv)).toMatchObject({ received: 1 });
@@ -456,7 +465,9 @@ describe('the same desks over the public-service mail (real Postfix and Dovecot)
     // Recalled from the outbox (thu hồi): the receiver's copy is frozen and answers 15.
     await a.getByTestId('outbox-item').filter({ hasText: TITLE_3 }).getByTestId('recall-open').click();
     await a.getByTestId('recall-reason-input').fill('Sai thời gian họp, sẽ gửi giấy mời khác');
+    await a.getByTestId('recall-token').selectOption(m.hsm.tokens.ORG.label);
     await a.getByTestId('recall-submit').click();
+    await pin(syt);
     await expect.poll(() => a.getByTestId('outbox-item').filter({ hasText: TITLE_3 }).getAttribute('data-status'), WAIT).toBe('recalled');
     await syncUntil(syt, (x) => x.sent >= 1, 'the recall leaves');
     await syncUntil(snv, (x) => x.received >= 1, 'the recall reaches Sở Nội vụ');

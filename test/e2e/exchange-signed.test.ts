@@ -23,6 +23,7 @@ const SYT = { organId: '000.00.31.H41', name: 'Sở Y tế tỉnh Quảng Ninh' 
 const SNV = { organId: '000.00.32.H41', name: 'Sở Nội vụ tỉnh Quảng Ninh' };
 const TITLE_RECALL = 'Quyết định ban hành kế hoạch tiêm chủng mở rộng năm 2027';
 const TITLE_WITHDRAW = 'Công văn về việc báo cáo số liệu khám chữa bệnh quý IV';
+const TITLE_LATE = 'Thông báo lịch trực Tết Nguyên đán năm 2027';
 const TITLE_OLD = 'Kế hoạch kiểm tra an toàn thực phẩm dịp Tết Nguyên đán';
 const TITLE_NEW = 'Kế hoạch kiểm tra an toàn thực phẩm dịp Tết Nguyên đán (thay thế)';
 const RECALL_REASON = 'Sai đối tượng tiêm chủng ở Điều 2, sẽ ban hành quyết định khác';
@@ -275,6 +276,39 @@ describe('envelopes the outbox sends after a document has gone are signed with t
     await shot(syt, 'exchange-outbox-withdrawn');
   });
 
+  test('a withdrawal that crosses the receiver’s registration is refused (16): the row says so with the receiver’s reason', async () => {
+    await issueAndSend(TITLE_LATE);
+    const a = syt.page;
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+    await go(snv, 'inbox');
+    await sync(snv);
+    await sync(syt);
+    const r = recipient(syt, TITLE_LATE, SNV.organId);
+    await expect.poll(() => r.getAttribute('data-code'), WAIT).toBe('01');
+    await r.getByTestId('withdraw-open').click();
+    await a.getByTestId('withdraw-reason').fill(WITHDRAW_REASON);
+    await a.getByTestId('withdraw-token').selectOption(m.hsm.tokens.ORG.label);
+    await a.getByTestId('withdraw-submit').click();
+    await a.getByTestId('pin-input').fill(m.hsm.tokens.ORG.pin);
+    await a.getByTestId('pin-ok').click();
+    await a.getByTestId('pin-dialog').waitFor({ state: 'detached' });
+    await expect.poll(() => r.getAttribute('data-status'), WAIT).toBe('withdraw-requested');
+    // Meanwhile Sở Nội vụ registers it, before the 13 reaches it.
+    await snv.page.getByTestId('inbox-item').filter({ hasText: TITLE_LATE }).click();
+    await snv.page.getByTestId('inbox-accept').click();
+    await textOf(snv.page, 'inbox-decision').toContain('Số đến');
+    expect(await sync(syt)).toMatchObject({ sent: 1 });
+    await sync(snv);
+    expect((await snvInbox()).find((x) => x.title === TITLE_LATE)!.exchange?.frozen).toBeNull();
+    await sync(syt);
+    await expect.poll(() => r.getAttribute('data-code'), WAIT).toBe('16');
+    expect(await r.getAttribute('data-status')).toBe('accepted');
+    expect(await r.getByTestId('recipient-status').textContent()).toContain('16');
+    expect(await r.getByTestId('recipient-description').textContent()).toContain('không lấy lại được');
+    // Registered now: no withdrawal offered any more.
+    expect(await r.getByTestId('withdraw-open').count()).toBe(0);
+  });
+
   test('a replacement sent from the outbox is always signed (PIN dialog) and arrives with a valid envelope', async () => {
     const oldId = await issueAndSend(TITLE_OLD);
     expect(await sync(syt)).toMatchObject({ sent: 1 });
@@ -323,7 +357,7 @@ describe('Settings › Liên thông: an inbox removed after a confirmation', () 
     await textOf(p, 'notice').toContain('Đã bỏ hộp nhận Thư mục dùng chung');
     expect(((await cli(['--data', snv.data, 'exchange', 'inbox', 'list', '--json'])) as { inboxes: unknown[] }).inboxes).toEqual([]);
     // The address book and what came stay.
-    expect((await snvInbox()).length).toBeGreaterThanOrEqual(4);
+    expect((await snvInbox()).length).toBeGreaterThanOrEqual(5);
     expect([...syt.errors, ...snv.errors]).toEqual([]);
   });
 });

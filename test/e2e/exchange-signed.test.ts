@@ -174,6 +174,19 @@ describe('envelopes the outbox sends after a document has gone are signed with t
     const first = (await snvInbox()).find((x) => x.title === TITLE_RECALL)!;
     expect(first.envelope?.status).not.toBe('valid');
 
+    // The server itself refuses an unsigned recall of an exchanged document (whatever a page sends).
+    const unsigned = await a.evaluate(async (documentId) => {
+      const res = await fetch('/api/outbox.recall', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Kyso-Key': sessionStorage.getItem('kyso.key') ?? '' }, body: JSON.stringify({ documentId, reason: 'không ký' }) });
+      return (await res.json()) as { ok: boolean; error?: { code: string } };
+    }, id);
+    expect(unsigned).toMatchObject({ ok: false, error: { code: 'TOKEN_PIN_MISSING' } });
+    const unsignedWithdrawal = await a.evaluate(async (documentId) => {
+      const res = await fetch('/api/outbox.withdraw', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Kyso-Key': sessionStorage.getItem('kyso.key') ?? '' }, body: JSON.stringify({ documentId, reason: 'không ký' }) });
+      return (await res.json()) as { ok: boolean; error?: { code: string } };
+    }, id);
+    expect(unsignedWithdrawal).toMatchObject({ ok: false, error: { code: 'TOKEN_PIN_MISSING' } });
+    expect((await sytOutbox()).find((x) => x.documentId === id)!.status).toBe('sent');
+
     await row(syt, TITLE_RECALL).getByTestId('recall-open').click();
     await a.getByTestId('recall-reason-input').fill(RECALL_REASON);
     await a.getByTestId('recall-token').selectOption(m.hsm.tokens.ORG.label);

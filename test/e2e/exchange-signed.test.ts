@@ -7,20 +7,15 @@
 // A wrong PIN keeps the dialog open and says how many wrong tries; cancel queues nothing.
 // Settings › Liên thông removes an inbox after a confirmation (refused once, then accepted).
 // Screenshots of the withdraw PIN dialog, the outbox after the withdrawal and the settings.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { trustingDataFolder } from '../fixtures/desk-data.js';
-import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
-import { CHROMIUM, kysoCli, materials, startWebApp, VIEWPORT, type Materials, type WebApp } from './harness.js';
+import { makeTempDir, removeTempDir } from '../fixtures/tmp.js';
+import { CHROMIUM, kysoCli, materials, type Materials } from './harness.js';
+import { FAILURES, go, issueDoc, openDesk, shot, SNV, sync, SYT, textOf, WAIT, type Agency, type Desk } from './exchange-desks.js';
 
-const SHOTS = process.env.KYSO_UPDATE_SCREENSHOTS === '1' ? join(repoRoot(), 'docs', 'screenshots') : join(repoRoot(), 'test-output', 'screenshots');
-const FAILURES = join(repoRoot(), 'test-output', 'e2e');
-const WAIT = { timeout: 30_000, interval: 100 };
 
-const SYT = { organId: '000.00.31.H41', name: 'Sở Y tế tỉnh Quảng Ninh' };
-const SNV = { organId: '000.00.32.H41', name: 'Sở Nội vụ tỉnh Quảng Ninh' };
 const TITLE_RECALL = 'Quyết định ban hành kế hoạch tiêm chủng mở rộng năm 2027';
 const TITLE_WITHDRAW = 'Công văn về việc báo cáo số liệu khám chữa bệnh quý IV';
 const TITLE_LATE = 'Thông báo lịch trực Tết Nguyên đán năm 2027';
@@ -29,43 +24,14 @@ const TITLE_NEW = 'Kế hoạch kiểm tra an toàn thực phẩm dịp Tết Ng
 const RECALL_REASON = 'Sai đối tượng tiêm chủng ở Điều 2, sẽ ban hành quyết định khác';
 const WITHDRAW_REASON = 'Gửi nhầm: văn bản này gửi Sở Tài chính';
 
-interface Desk {
-  who: typeof SYT;
-  data: string;
-  drop: string;
-  app: WebApp;
-  page: Page;
-  errors: string[];
-  /** The answer to the next confirmation box (window.confirm). */
-  confirm: boolean;
-}
-
 let work: string;
 let m: Materials;
 let browser: Browser;
 let syt: Desk;
 let snv: Desk;
 
-const textOf = (p: Page, testId: string) => expect.poll(async () => (await p.getByTestId(testId).first().textContent({ timeout: 500 }).catch(() => null)) ?? '', WAIT);
-
-async function open(who: typeof SYT, name: string): Promise<Desk> {
-  const data = trustingDataFolder(m.pki, join(work, `data-${name}`));
-  const drop = join(work, 'share', name);
-  mkdirSync(drop, { recursive: true });
-  const app = await startWebApp({ data, hsm: m.hsm, env: { KYSO_TRUST: '' } });
-  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  const page = await context.newPage();
-  const d: Desk = { who, data, drop, app, page, errors: [], confirm: true };
-  page.on('pageerror', (e) => d.errors.push(`pageerror: ${e.message}`));
-  page.on('console', (msg) => {
-    // A refused call (a wrong PIN) is shown on the page and logged by the browser as a failed request: not a defect.
-    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) d.errors.push(`console: ${msg.text()}`);
-  });
-  page.on('dialog', (box) => void (d.confirm ? box.accept() : box.dismiss()));
-  await page.goto(app.url);
-  await page.getByTestId('screen-sign').waitFor();
-  return d;
-}
+const open = (who: Agency, name: string): Promise<Desk> => openDesk({ browser, m, work }, who, name);
+const issue = (d: Desk, title: string): Promise<string> => issueDoc(m, d, title);
 
 async function cli(args: string[]): Promise<unknown> {
   const r = await kysoCli(args);
@@ -78,38 +44,6 @@ async function configure(d: Desk, peer: Desk): Promise<void> {
   await cli(['--data', d.data, 'exchange', 'self', '--organ-id', d.who.organId, '--name', d.who.name, '--json']);
   await cli(['--data', d.data, 'exchange', 'receive', '--folder', d.drop, '--json']);
   await cli(['--data', d.data, 'exchange', 'peer', 'add', peer.who.organId, '--name', peer.who.name, '--folder', peer.drop, '--json']);
-}
-
-async function go(d: Desk, screen: 'exchange' | 'outbox' | 'inbox'): Promise<void> {
-  await d.page.getByTestId(`nav-${screen}`).click();
-  await d.page.getByTestId(`screen-${screen}`).waitFor();
-}
-
-async function shot(d: Desk, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  const close = d.page.getByTestId('notice').getByRole('button');
-  if (await close.count()) await close.click();
-  await d.page.waitForTimeout(300);
-  await d.page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
-
-async function sync(d: Desk): Promise<{ sent: number; received: number; statuses: number }> {
-  const before = await d.page.getByTestId('sync-report').getAttribute('data-at', { timeout: 200 }).catch(() => null);
-  await d.page.getByTestId('sync').click();
-  await expect.poll(async () => (await d.page.getByTestId('sync').isEnabled()) && (await d.page.getByTestId('sync-report').count()) > 0, WAIT).toBe(true);
-  await expect.poll(() => d.page.getByTestId('sync-report').getAttribute('data-at'), WAIT).not.toBe(before);
-  const r = d.page.getByTestId('sync-report');
-  return { sent: Number(await r.getAttribute('data-sent')), received: Number(await r.getAttribute('data-received')), statuses: Number(await r.getAttribute('data-statuses')) };
-}
-
-async function issue(d: Desk, title: string): Promise<string> {
-  const env = { ...m.hsm.env, KYSO_PKCS11_MODULE: m.hsm.module, KYSO_TEST_PIN: m.hsm.tokens.ORG.pin };
-  const add = await kysoCli(['--data', d.data, 'doc', 'add', m.draft, '--method', '1', '--title', title, '--json'], env);
-  expect(add.status, add.stderr).toBe(0);
-  const id = (JSON.parse(add.stdout) as { id: string }).id;
-  const signed = await kysoCli(['--data', d.data, 'doc', 'sign', id, '--as', 'org', '--token', m.hsm.tokens.ORG.label, '--pin-env', 'KYSO_TEST_PIN', '--image', m.seal], env);
-  expect(signed.status, signed.stderr).toBe(0);
-  return id;
 }
 
 const row = (d: Desk, title: string) => d.page.getByTestId('outbox-item').filter({ hasText: title }).filter({ hasNotText: `${title} (` });
@@ -210,7 +144,7 @@ describe('envelopes the outbox sends after a document has gone are signed with t
     await textOf(a, 'pin-tries').toContain('Đã nhập sai 1 lần');
     expect(await dialog.getByTestId('error').textContent()).toMatch(/PIN/);
     expect(await a.getByTestId('pin-input').inputValue()).toBe('');
-    await shot(syt, 'exchange-recall-wrong-pin');
+    await shot(syt, 'exchange-recall-wrong-pin', { top: false });
     expect((await sytOutbox()).find((x) => x.documentId === id)!.status).toBe('sent');
 
     await a.getByTestId('pin-input').fill(m.hsm.tokens.ORG.pin);
@@ -246,7 +180,7 @@ describe('envelopes the outbox sends after a document has gone are signed with t
 
     // A recipient that has processed a document offers no withdrawal: the recalled one above shows none.
     expect(await recipient(syt, TITLE_RECALL, SNV.organId).getByTestId('withdraw-open').count()).toBe(0);
-    await shot(syt, 'exchange-outbox-withdraw-action');
+    await shot(syt, 'exchange-outbox-withdraw-action', { top: false });
     await r.getByTestId('withdraw-open').click();
     const form = a.getByTestId('withdraw-form');
     await form.waitFor();
@@ -260,7 +194,7 @@ describe('envelopes the outbox sends after a document has gone are signed with t
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain(`Ký phong bì yêu cầu rút lại (13) gửi ${SNV.name}: ${TITLE_WITHDRAW}`);
     await a.getByTestId('pin-input').fill(m.hsm.tokens.ORG.pin);
-    await shot(syt, 'exchange-withdraw-dialog');
+    await shot(syt, 'exchange-withdraw-dialog', { top: false });
     await a.getByTestId('pin-ok').click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => r.getAttribute('data-status'), WAIT).toBe('withdraw-requested');
@@ -286,7 +220,7 @@ describe('envelopes the outbox sends after a document has gone are signed with t
     const listed = (await sytOutbox()).find((x) => x.documentId === id)!;
     expect(listed.recipients.find((x) => x.organId === SNV.organId)).toMatchObject({ status: 'withdrawn', statusCode: '15' });
     await row(syt, TITLE_WITHDRAW).scrollIntoViewIfNeeded();
-    await shot(syt, 'exchange-outbox-withdrawn');
+    await shot(syt, 'exchange-outbox-withdrawn', { top: false });
   });
 
   test('a withdrawal that crosses the receiver’s registration is refused (16): the row says so with the receiver’s reason', async () => {

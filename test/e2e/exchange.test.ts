@@ -12,22 +12,16 @@
 // The command line reads the same statuses from the same store. Screenshots of the exchange
 // settings, the address book, the outbox with statuses and the inbox go to test-output/screenshots
 // (docs/screenshots with KYSO_UPDATE_SCREENSHOTS=1).
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { trustingDataFolder } from '../fixtures/desk-data.js';
 import { startMailServer, type MailServer } from '../fixtures/mail-server.js';
-import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
-import { CHROMIUM, kysoCli, materials, startWebApp, VIEWPORT, type Materials, type WebApp } from './harness.js';
+import { makeTempDir, removeTempDir } from '../fixtures/tmp.js';
+import { CHROMIUM, kysoCli, materials, type Materials } from './harness.js';
+import { FAILURES, go, issueDoc, openDesk, shot, SNV, sync, SYT, textOf, WAIT, type Agency, type Desk } from './exchange-desks.js';
 
-const SHOTS = process.env.KYSO_UPDATE_SCREENSHOTS === '1' ? join(repoRoot(), 'docs', 'screenshots') : join(repoRoot(), 'test-output', 'screenshots');
-const FAILURES = join(repoRoot(), 'test-output', 'e2e');
-const WAIT = { timeout: 30_000, interval: 100 };
 
-const SYT = { organId: '000.00.31.H41', name: 'Sở Y tế tỉnh Quảng Ninh' };
-const SNV = { organId: '000.00.32.H41', name: 'Sở Nội vụ tỉnh Quảng Ninh' };
 const STC = { organId: '000.00.33.H41', name: 'Sở Tài chính tỉnh Quảng Ninh' };
 const BDT = { organId: '000.00.40.H41', name: 'Ban Dân tộc tỉnh Quảng Ninh' };
 const TITLE_1 = 'Quyết định về phòng, chống dịch sốt xuất huyết năm 2026';
@@ -37,64 +31,14 @@ const SYT_MAIL = { address: 'vanthu@syt.quangninh.test', password: 'mật-khẩu
 const SNV_MAIL = { address: 'vanthu@snv.quangninh.test', password: 'so-noi-vu-2026' };
 const REASON = 'Không thuộc thẩm quyền giải quyết của Sở Nội vụ, đề nghị gửi Sở Tài chính';
 
-interface Desk {
-  who: typeof SYT;
-  data: string;
-  drop: string;
-  app: WebApp;
-  page: Page;
-  errors: string[];
-}
-
 let work: string;
 let m: Materials;
 let browser: Browser;
 let syt: Desk;
 let snv: Desk;
 
-const textOf = (p: Page, testId: string) => expect.poll(async () => (await p.getByTestId(testId).first().textContent({ timeout: 500 }).catch(() => null)) ?? '', WAIT);
-
-async function open(who: typeof SYT, name: string): Promise<Desk> {
-  const data = trustingDataFolder(m.pki, join(work, `data-${name}`));
-  const drop = join(work, 'share', name);
-  mkdirSync(drop, { recursive: true });
-  const app = await startWebApp({ data, hsm: m.hsm, env: { KYSO_TRUST: '' } });
-  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (msg) => {
-    // A refused call is shown on the page and logged by the browser as a failed request: not a defect.
-    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) errors.push(`console: ${msg.text()}`);
-  });
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(app.url);
-  await page.getByTestId('screen-sign').waitFor();
-  return { who, data, drop, app, page, errors };
-}
-
-async function go(d: Desk, screen: 'exchange' | 'addressbook' | 'outbox' | 'inbox'): Promise<void> {
-  await d.page.getByTestId(`nav-${screen}`).click();
-  await d.page.getByTestId(`screen-${screen}`).waitFor();
-}
-
-async function shot(d: Desk, name: string, o: { top?: boolean } = {}): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  const close = d.page.getByTestId('notice').getByRole('button');
-  if (await close.count()) await close.click();
-  if (o.top !== false) await d.page.evaluate(() => document.querySelector('.content')?.scrollTo(0, 0));
-  await d.page.waitForTimeout(300);
-  await d.page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
-
-async function sync(d: Desk): Promise<{ sent: number; received: number; statuses: number }> {
-  const before = await d.page.getByTestId('sync-report').getAttribute('data-at', { timeout: 200 }).catch(() => null);
-  await d.page.getByTestId('sync').click();
-  await expect.poll(async () => (await d.page.getByTestId('sync').isEnabled()) && (await d.page.getByTestId('sync-report').count()) > 0, WAIT).toBe(true);
-  await expect.poll(() => d.page.getByTestId('sync-report').getAttribute('data-at'), WAIT).not.toBe(before);
-  const r = d.page.getByTestId('sync-report');
-  return { sent: Number(await r.getAttribute('data-sent')), received: Number(await r.getAttribute('data-received')), statuses: Number(await r.getAttribute('data-statuses')) };
-}
+const open = (who: Agency, name: string): Promise<Desk> => openDesk({ browser, m, work }, who, name);
+const issue = (d: Desk, title: string): Promise<string> => issueDoc(m, d, title);
 
 /** Types this desk's agency and inbox folder in the exchange screen, tests the folder, saves. */
 async function configure(d: Desk): Promise<void> {
@@ -121,16 +65,6 @@ async function addPeer(d: Desk, peer: { organId: string; name: string }, transpo
   if (transport !== 'axis') await p.getByTestId('peer-address').fill(address);
   await p.getByTestId('peer-save').click();
   await p.locator(`[data-testid=peer-row][data-organ-id="${peer.organId}"]`).waitFor();
-}
-
-async function issue(d: Desk, title: string): Promise<string> {
-  const env = { ...m.hsm.env, KYSO_PKCS11_MODULE: m.hsm.module, KYSO_TEST_PIN: m.hsm.tokens.ORG.pin };
-  const add = await kysoCli(['--data', d.data, 'doc', 'add', m.draft, '--method', '1', '--title', title, '--json'], env);
-  expect(add.status, add.stderr).toBe(0);
-  const id = (JSON.parse(add.stdout) as { id: string }).id;
-  const signed = await kysoCli(['--data', d.data, 'doc', 'sign', id, '--as', 'org', '--token', m.hsm.tokens.ORG.label, '--pin-env', 'KYSO_TEST_PIN', '--image', m.seal], env);
-  expect(signed.status, signed.stderr).toBe(0);
-  return id;
 }
 
 /** The organisation token's PIN typed in the PIN dialog an envelope asks for. */

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { KysoError } from '../../shared/errors.js';
 import { describeCertificate } from '../cms/certinfo.js';
 import type { DigestAlgorithm } from '../cms/signer.js';
-import { checkSignerCertificate, type SignerWarning } from '../trust/signer-check.js';
+import type { SignerWarning } from '../trust/signer-check.js';
 import { validateCertificate, type ChainResult } from '../verify/chain.js';
-import { openWithPin, type OpenedSigner, type PdfServiceContext, type SigningPrompt } from './pdf-functions.js';
+import { checkOpenedSigner, openWithPin, type OpenedSigner, type PdfServiceContext, type SigningPrompt } from './pdf-functions.js';
 import type { ServiceFunction } from './protocol.js';
 
 /** The largest data a data function signs or checks (decoded), bytes: files go by address instead. */
@@ -120,15 +120,7 @@ export async function withDataSigner<T>(
     // The token chosen in Kyso's window (the CLI's is fixed); a wrong PIN is asked again there.
     const opened = await openWithPin(prompt, answer, ctx);
     try {
-      const checked = await checkSignerCertificate({
-        certificate: opened.signer.certificate,
-        tokenChain: opened.signer.chain,
-        extraCerts: ctx.trust.extraCerts,
-        trust: ctx.trust.trust,
-        crls: ctx.trust.crls,
-        online: ctx.trust.online,
-        cacheDir: ctx.trust.cacheDir,
-      });
+      const checked = await checkOpenedSigner(opened, ctx);
       for (const w of checked.warnings) ctx.log(`Cảnh báo [${w.code}]: ${w.vi} | Warning: ${w.en}`);
       return await work({ opened, chain: checked.chain, warnings: checked.warnings });
     } finally {

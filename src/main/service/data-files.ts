@@ -10,9 +10,8 @@ import { KysoError } from '../../shared/errors.js';
 import { PdfDict, PdfName } from '../pdf/objects.js';
 import { pdfDate, textString } from '../pdf/text.js';
 import { signPdf } from '../sign/sign.js';
-import { checkSignerCertificate } from '../trust/signer-check.js';
 import { field, sha256Hex, type DataRequest } from './data-common.js';
-import { openWithPin, runPdfFunction, type PdfServiceContext, type SigningPrompt } from './pdf-functions.js';
+import { checkOpenedSigner, openWithPin, runPdfFunction, type PdfServiceContext, type SigningPrompt } from './pdf-functions.js';
 import { errorResponse, isPdfFunction, okResponse, STATUS, type PdfFunction, type ServiceResponse } from './protocol.js';
 import { fetchSource, requestUrl, uploadSigned, type PageSession } from './transfer.js';
 
@@ -137,7 +136,7 @@ export async function runComment(req: DataRequest, origin: string, ctx: PdfServi
     const opened = await openWithPin(prompt, answer, ctx);
     let signerName = '';
     try {
-      const checked = await checkSignerCertificate({ certificate: opened.signer.certificate, tokenChain: opened.signer.chain, extraCerts: ctx.trust.extraCerts, trust: ctx.trust.trust, crls: ctx.trust.crls, online: ctx.trust.online, cacheDir: ctx.trust.cacheDir });
+      const checked = await checkOpenedSigner(opened, ctx);
       for (const w of checked.warnings) ctx.log(`Cảnh báo [${w.code}]: ${w.vi} | Warning: ${w.en}`);
       const r = await signPdf({
         input: source,

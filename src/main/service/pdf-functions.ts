@@ -158,6 +158,12 @@ export async function runPdfFunction(fn: PdfFunction, raw: unknown, origin: stri
  * The token logged in with the PIN the user gave. A wrong PIN is asked again in the app (the prompt
  * carries the error, with the tries left); cancelling then answers Status 11.
  */
+/** The token's certificate checked as every signature's is (validity, chain completed, revocation), with the desk's trust. */
+export function checkOpenedSigner(opened: OpenedSigner, ctx: PdfServiceContext): ReturnType<typeof checkSignerCertificate> {
+  const t = ctx.trust;
+  return checkSignerCertificate({ certificate: opened.signer.certificate, tokenChain: opened.signer.chain, extraCerts: t.extraCerts, trust: t.trust, crls: t.crls, online: t.online, cacheDir: t.cacheDir });
+}
+
 export async function openWithPin(prompt: SigningPrompt, first: { pin: string; token?: ChosenToken }, ctx: PdfServiceContext): Promise<OpenedSigner> {
   let answer = first;
   for (;;) {
@@ -219,15 +225,7 @@ async function signPdfFunction(fn: PdfFunction, raw: unknown, origin: string, ct
     let field: string;
     let signerName: string;
     try {
-      const checked = await checkSignerCertificate({
-        certificate: opened.signer.certificate,
-        tokenChain: opened.signer.chain,
-        extraCerts: ctx.trust.extraCerts,
-        trust: ctx.trust.trust,
-        crls: ctx.trust.crls,
-        online: ctx.trust.online,
-        cacheDir: ctx.trust.cacheDir,
-      });
+      const checked = await checkOpenedSigner(opened, ctx);
       warnings = checked.warnings;
       const common = { input: source, output, signer: opened.signer, chain: checked.chain, revocation: checked.revocation, reason: metaValue(req, 'Reason'), location: metaValue(req, 'Location') };
       if (fn === 'SignIncome') {

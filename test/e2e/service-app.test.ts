@@ -11,7 +11,6 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -21,6 +20,7 @@ import { makeNssDb } from '../fixtures/judges.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 import { CHROMIUM, materials, startWebApp, VIEWPORT, type Materials, type WebApp } from './harness.js';
+import { Dms } from './dms-stand-in.js';
 
 const SHOTS = process.env.KYSO_UPDATE_SCREENSHOTS === '1' ? join(repoRoot(), 'docs', 'screenshots') : join(repoRoot(), 'test-output', 'screenshots');
 const SESSION = 'sess-51c0';
@@ -28,64 +28,6 @@ const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsYW5oZGFvIn0.c2lnbmF0dXJl';
 const WAIT = { timeout: 30_000, interval: 100 };
 
 type Answer = { Status: number; Message: string; FileName: string; FileServer: string; ErrorCode?: string };
-
-/** A document-management system: its page (the plugin's calling pattern), its files, its upload handler. */
-class Dms {
-  readonly files = new Map<string, Buffer>();
-  readonly received: Array<{ name: string; bytes: Buffer; sessionId: string | null; authorization: string | undefined }> = [];
-  server!: Server;
-  origin = '';
-  servicePort = 0;
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.origin);
-    if (req.method === 'GET' && url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return void res.end(`<!doctype html><html><head><meta charset="utf-8"><title>QLVB</title></head><body><h1>Quản lý văn bản</h1><script>
-window.signService = function (fn, request) {
-  return new Promise(function (resolve, reject) {
-    var answered = false;
-    var ws = new WebSocket('wss://127.0.0.1:${this.servicePort}/' + fn);
-    ws.onopen = function () { ws.send(JSON.stringify(request)); };
-    ws.onmessage = function (e) { answered = true; resolve(JSON.parse(e.data)); };
-    ws.onerror = function () { if (!answered) reject(new Error('no connection to the signing service')); };
-    ws.onclose = function (e) { if (!answered) reject(new Error('closed ' + e.code)); };
-  });
-};
-</script></body></html>`);
-    }
-    if (req.method === 'GET' && url.pathname.startsWith('/files/')) {
-      const f = this.files.get(decodeURIComponent(url.pathname.slice(7)));
-      if (!f) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': f.length });
-      return void res.end(f);
-    }
-    if (req.method === 'POST' && url.pathname === '/upload') {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
-      const file = form.get('uploadfile');
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (!(file instanceof Blob)) return void res.end(JSON.stringify({ Status: false, Message: 'Thiếu tệp uploadfile' }));
-      const name = `signed-${this.received.length + 1}.pdf`;
-      const bytes = Buffer.from(await file.arrayBuffer());
-      this.files.set(name, bytes);
-      this.received.push({ name, bytes, sessionId: form.get('SessionId') as string | null, authorization: req.headers.authorization });
-      return void res.end(JSON.stringify({ Status: true, Message: 'Đã lưu', FileName: `/files/${name}`, FileServer: `qlvb-test:${name}` }));
-    }
-    res.writeHead(404).end();
-  }
-
-  stop(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -338,7 +280,7 @@ describe('the app runs the signing service: every question is answered in Kyso\'
     await page.context().close();
     expect(r, app.stderr()).toMatchObject({ Status: 0, SignatureFormat: 'CMS detached' });
     writeFileSync(join(work, 'msg.bin'), message);
-    writeFileSync(join(work, 'msg.p7s'), Buffer.from(String(r.Signature), 'base64'));
+    writeFileSync(join(work, 'msg.p7s'), Buffer.from((r as unknown as { Signature: string }).Signature, 'base64'));
     const ok = runTool('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(work, 'msg.p7s'), '-content', join(work, 'msg.bin'), '-CAfile', m.pki.rootPemPath, '-purpose', 'any', '-out', '/dev/null'], { okStatus: [0, 4] });
     expect(ok.status, ok.stderr).toBe(0);
     writeFileSync(join(work, 'msg.bin'), Buffer.concat([message, Buffer.from('.')]));

@@ -56,6 +56,7 @@ async function issueAndSend(title: string): Promise<string> {
   await go(syt, 'outbox');
   await row(syt, title).getByTestId('send-open').click();
   await syt.page.locator(`[data-testid=send-peer][data-organ-id="${SNV.organId}"] input`).check();
+  await syt.page.getByTestId('send-sign').uncheck();
   await syt.page.getByTestId('send-submit').click();
   await expect.poll(() => recipient(syt, title, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
   return id;

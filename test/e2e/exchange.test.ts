@@ -261,6 +261,9 @@ describe('exchange from the app screens (two agencies, shared folders)', () => {
     await go(syt, 'outbox');
     await a.getByTestId('outbox-item').filter({ hasText: TITLE_2 }).getByTestId('send-open').click();
     await a.locator(`[data-testid=send-peer][data-organ-id="${SNV.organId}"] input`).check();
+    // Signed by default; this one goes unsigned (the receiver reports the envelope as missing).
+    expect(await a.getByTestId('send-sign').isChecked()).toBe(true);
+    await a.getByTestId('send-sign').uncheck();
     await a.getByTestId('send-submit').click();
     await expect.poll(() => recipient(syt, TITLE_2, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
     expect(await sync(syt)).toMatchObject({ sent: 1 });
@@ -376,7 +379,10 @@ describe('the same desks over the public-service mail (real Postfix and Dovecot)
     await a.getByTestId('outbox-item').filter({ hasText: TITLE_3 }).getByTestId('send-open').click();
     await a.locator(`[data-testid=send-peer][data-organ-id="${SNV.organId}"] input`).check();
     await shot(syt, 'exchange-send', { top: false });
+    // By mail too the envelope is signed (the default): the organisation token's PIN is asked.
+    await a.getByTestId('send-token').selectOption(m.hsm.tokens.ORG.label);
     await a.getByTestId('send-submit').click();
+    await pin(syt);
     await expect.poll(() => recipient(syt, TITLE_3, SNV.organId).getAttribute('data-status'), WAIT).toBe('pending');
     expect(await sync(syt)).toMatchObject({ sent: 1 });
 
@@ -385,6 +391,11 @@ describe('the same desks over the public-service mail (real Postfix and Dovecot)
     await syncUntil(snv, (r) => r.received >= 1, 'the document reaches Sở Nội vụ by mail');
     await b.getByTestId('inbox-item').filter({ hasText: TITLE_3 }).click();
     await textOf(b, 'inbox-facts').toContain(`${SYT.name} (${SYT.organId})`);
+    // The envelope that came by mail carries the organisation's signature, judged with Sở Nội vụ's trust.
+    const listed = await kysoCli(['--data', snv.data, 'inbox', 'list', '--json']);
+    expect(listed.status, listed.stderr).toBe(0);
+    const got = (JSON.parse(listed.stdout) as { items: Array<{ title: string; envelope?: { status: string } }> }).items.find((i) => i.title === TITLE_3);
+    expect(got?.envelope?.status).toBe('valid');
     await syncUntil(syt, (r) => r.statuses >= 1, '01 reaches Sở Y tế by mail');
     await expect.poll(() => recipient(syt, TITLE_3, SNV.organId).getAttribute('data-code'), WAIT).toBe('01');
 

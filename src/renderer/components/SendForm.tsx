@@ -20,7 +20,8 @@ export function SendForm({ item, items, onDone, onCancel, onError }: { item: Out
   const [view, setView] = useState<ExchangeView | null>(null);
   const [to, setTo] = useState<string[]>([]);
   const [query, setQuery] = useState('');
-  const [signNew, setSignNew] = useState(false);
+  // Envelopes are signed with the organisation's token unless the clerk unticks it (a desk without the token).
+  const [signNew, setSignNew] = useState(true);
   const { labelFor, choose } = useTokenChoice(tokens?.tokens ?? []);
   const token = labelFor('org');
   const [ask, setAsk] = useState<EnvelopeAsk<OutboxItem> | null>(null);

@@ -6,6 +6,7 @@ import { basename, extname, join } from 'node:path';
 import type { FileVerdict, InboxItem } from '../../shared/contract.js';
 import { KysoError, toKysoError, type ErrorPayload } from '../../shared/errors.js';
 import { appendAudit } from '../store/audit.js';
+import { fold } from '../store/fold.js';
 import type { SecrecyValue, UrgencyValue } from '../store/documents.js';
 import { incomingOf, type IncomingRow } from '../store/exchange.js';
 import { unjudgedVerdict, type EnvelopeVerdict } from '../exchange/envelope-trust.js';
@@ -140,9 +141,12 @@ export function insertIncoming(ctx: DeskContext, p: PreparedIncoming, meta: Inco
   const signers = report.signatures.map((s) => s.signer?.commonName).filter((x): x is string => Boolean(x));
   const h = p.header ?? {};
   // Given (the clerk, the edXML envelope) first, then what page 1 prints, then the signatures / file name.
+  // The printed issuer ("SỞ Y TẾ") named in full by the certificate ("Sở Y tế tỉnh Quảng Ninh"): the certificate's name.
+  const certified = senderOf(report);
+  const issuer = h.issuer && certified && h.issuerName && fold(certified).includes(fold(h.issuerName)) ? certified : h.issuer;
   const from = {
     title: meta.title?.trim() ? 'given' : h.subject ? 'pdf' : 'file-name',
-    sender: meta.sender ? 'given' : h.issuer ? 'pdf' : 'signature',
+    sender: meta.sender ? 'given' : issuer && issuer !== certified ? 'pdf' : 'signature',
     number: meta.number ? 'given' : p.numberSymbol ? 'pdf' : null,
     issueDate: meta.issueDate ? 'given' : h.issueDate ? 'pdf' : null,
     docType: meta.docType ? 'given' : h.docType ? 'pdf' : null,
@@ -152,7 +156,7 @@ export function insertIncoming(ctx: DeskContext, p: PreparedIncoming, meta: Inco
     sha256: p.sha256,
     size: p.size,
     received_at: at.toISOString(),
-    sender: meta.sender || h.issuer || senderOf(report),
+    sender: meta.sender || issuer || certified,
     title: meta.title?.trim() || h.subject || basename(fileName, extname(fileName)),
     number_symbol: meta.number || p.numberSymbol || null,
     issue_date: meta.issueDate || h.issueDate || null,

@@ -14,6 +14,8 @@ import { readIssuedNumber } from './numbers.js';
 export interface IncomingHeader {
   /** "SỞ Y TẾ (UBND TỈNH QUẢNG NINH)": the issuing organisation, with the one above it when printed. */
   issuer?: string;
+  /** The issuing organisation's own line ("SỞ Y TẾ"), without the one above it. */
+  issuerName?: string;
   numberSymbol?: string;
   /** ISO yyyy-mm-dd. */
   issueDate?: string;
@@ -122,8 +124,11 @@ export async function readIncomingHeader(path: string): Promise<IncomingHeader> 
     .slice(0, numberLine)
     .flatMap((ss) => ss.filter((s) => inLeft(s) && !MOTTO.test(s.text) && hasLetters(s.text)))
     .map((s) => s.text.replace(/\s+/g, ' ').trim());
-  if (org.length === 1) out.issuer = org[0];
-  else if (org.length > 1) out.issuer = `${org.slice(1).join(' ')} (${org[0]})`;
+  if (org.length === 1) out.issuer = out.issuerName = org[0];
+  else if (org.length > 1) {
+    out.issuerName = org.slice(1).join(' ');
+    out.issuer = `${out.issuerName} (${org[0]})`;
+  }
 
   const number = await readIssuedNumber(path).catch(() => undefined);
   if (number) out.numberSymbol = number;

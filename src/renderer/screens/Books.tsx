@@ -80,11 +80,11 @@ export function BooksScreen() {
       </header>
       <ErrorBox error={error} onClose={() => setError(null)} />
       {earlier.length > 0 && (
-        <div className="callout amber" data-testid="paper-duplicate">
+        <div className="callout amber" data-testid="paper-duplicate" style={{ display: 'block' }}>
           <p>
             <Icon name="warning" /> {t('paperDuplicate')}
           </p>
-          <ul>
+          <ul style={{ margin: '6px 0 8px' }}>
             {earlier.map((d) => (
               <li key={`${d.kind}:${d.id}`} data-testid="paper-duplicate-earlier">
                 {t('earlierLine', { kind: t(d.kind === 'paper' ? 'earlierPaper' : 'earlierElectronic'), n: d.incomingNumber ?? '—', date: vnDateTime(d.receivedAt, false), title: d.title })}

@@ -181,6 +181,11 @@ export function InboxScreen() {
                           {x.sender}
                         </div>
                       )}
+                      {x.title !== x.fileName.replace(/\.pdf$/i, '') && (
+                        <div className="small muted wrap-anywhere" data-testid="inbox-file-name">
+                          {x.fileName}
+                        </div>
+                      )}
                     </td>
                     <td className="nowrap">
                       <IndicationBadge indication={x.verdict.indication} /> <SignatureDots verdict={x.verdict} />

@@ -219,6 +219,9 @@ export const InboxItem = z.object({
   /** The sending organisation: as given, else the organisation of the last signature. */
   sender: z.string().nullable(),
   number: z.string().nullable(),
+  /** Ngày tháng văn bản (yyyy-mm-dd) and tên loại: from the edXML envelope, else read from page 1, or as the clerk corrected them. */
+  issueDate: z.string().nullable().optional(),
+  docType: z.string().nullable().optional(),
   urgency: Urgency,
   secrecy: Secrecy,
   /** Signers' names, in the order they signed. */
@@ -431,7 +434,17 @@ export const PaperIncoming = z
     note: z.string().max(1000).optional(),
   })
   .strict();
-export const PaperEntry = z.object({ id: Id, number: z.string(), date: z.string(), year: z.number().int() });
+/** An earlier arrival (paper or electronic) with the same number, symbol and issuer: warned about. */
+export const EarlierArrival = z.object({
+  kind: z.enum(['electronic', 'paper']),
+  id: z.string(),
+  receivedAt: z.string(),
+  title: z.string(),
+  incomingNumber: z.number().int().nullable(),
+  status: z.string(),
+});
+export type EarlierArrival = z.infer<typeof EarlierArrival>;
+export const PaperEntry = z.object({ id: Id, number: z.string(), date: z.string(), year: z.number().int(), duplicates: z.array(EarlierArrival).optional() });
 export type PaperEntry = z.infer<typeof PaperEntry>;
 
 // ---------------------------------------------------------------------------------------------
@@ -541,6 +554,20 @@ export const contract = {
     /** Chuyển and Lưu hồ sơ số; on a stamped document written into the stamp by a further signed revision (token and PIN). */
     route: call(
       z.object({ id: Id, passedTo: z.string().max(300).optional(), recordNumber: z.string().max(100).optional(), token: TokenRef.optional(), pin: z.string().min(1).max(64).optional() }).strict(),
+      InboxItem,
+    ),
+    /** The clerk corrects the register's fields (trích yếu, số/ký hiệu, ngày, tác giả, tên loại), before or after accepting; audited. */
+    edit: call(
+      z
+        .object({
+          id: Id,
+          title: z.string().max(500).optional(),
+          number: z.string().max(100).optional(),
+          issueDate: z.union([Day, z.literal('')]).optional(),
+          sender: z.string().max(300).optional(),
+          docType: z.string().max(100).optional(),
+        })
+        .strict(),
       InboxItem,
     ),
   },

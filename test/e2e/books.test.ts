@@ -38,6 +38,9 @@ const PAGES = join(repoRoot(), 'test-output', 'screenshots');
 const PIN = '123456';
 const ORGANISATION = 'Sở Y tế tỉnh Quảng Ninh';
 const RECEIVED_TITLE = 'Quyết định ban hành Quy chế công tác văn thư';
+/** What page 1 of the received decision prints under "QUYẾT ĐỊNH" (read at arrival), and the clerk's correction of it. */
+const READ_SUBJECT = 'Về việc ban hành Quy chế ký số văn bản điện tử';
+const FIXED_SUBJECT = 'Về việc ban hành Quy chế ký số, gửi, nhận văn bản điện tử';
 const ISSUED_TITLE = 'Quyết định thành lập Tổ kiểm tra công tác văn thư, lưu trữ';
 const PAPER_OUT = 'Giấy mời họp giao ban công tác văn thư tháng 12';
 const PAPER_IN = 'Công văn về việc rà soát hồ sơ lưu trữ năm 2026';
@@ -162,12 +165,26 @@ describe('the clerk\'s books in Chromium', () => {
     await page.getByTestId('inbox-file').setInputFiles(received);
     const detail = page.getByTestId('inbox-detail');
     await attrOf(detail.getByTestId('verdict'), 'data-indication').toBe('TOTAL_PASSED');
+    // Read from page 1 at arrival, not the file name: subject, number, type and date.
+    await textOf(detail.locator('h2')).toBe(READ_SUBJECT);
+    await textOf(detail.getByTestId('inbox-fact-number')).toBe('88/QĐ-SYT');
+    await textOf(detail.getByTestId('inbox-fact-type')).toBe('Quyết định');
+    await textOf(detail.getByTestId('inbox-fact-date')).toMatch(/^\d\d\/\d\d\/\d{4}$/);
+    // The clerk corrects the subject in the small form (audited).
+    await detail.getByTestId('inbox-edit-open').click();
+    const form = detail.getByTestId('inbox-edit');
+    expect(await form.getByTestId('inbox-edit-number').inputValue()).toBe('88/QĐ-SYT');
+    await form.getByTestId('inbox-edit-title').fill(FIXED_SUBJECT);
+    await shot('inbox-edit-fields', { scrollTo: form });
+    await form.getByTestId('inbox-edit-save').click();
+    await form.waitFor({ state: 'detached' });
+    await textOf(detail.locator('h2')).toBe(FIXED_SUBJECT);
     const stamp = detail.getByTestId('incoming-stamp');
     await attrOf(stamp, 'data-stamped').toBe('false');
     // The clerk's own token (another certificate than the sender's organisation).
     await stamp.getByTestId('stamp-token').selectOption(EXPIRING_LABEL);
     await stamp.getByTestId('stamp-button').click();
-    await textOf(page.getByTestId('pin-dialog')).toContain('Đóng dấu ĐẾN vào “quyet-dinh-88”');
+    await textOf(page.getByTestId('pin-dialog')).toContain(`Đóng dấu ĐẾN vào “${FIXED_SUBJECT}”`);
     await pin();
     await countOf(page.getByTestId('error')).toBe(0);
     await attrOf(stamp, 'data-stamped').toBe('true');
@@ -241,6 +258,8 @@ describe('the clerk\'s books in Chromium', () => {
     await countOf(table.getByTestId('books-row')).toBe(1);
     const first = table.getByTestId('books-row').first();
     await textOf(first).toContain('88/QĐ-SYT');
+    await textOf(first).toContain(`Quyết định: ${FIXED_SUBJECT}`);
+    await textOf(first).not.toContain('quyet-dinh-88');
     await textOf(first).toContain('Phòng Nghiệp vụ Y');
     await textOf(first).toContain('Lưu hồ sơ số HS-07');
     await textOf(first).toContain('Đã đóng dấu ĐẾN');
@@ -329,7 +348,7 @@ describe('the clerk\'s books in Chromium', () => {
     await page.getByTestId('copy-open').click();
     // The first arrival (stamped and routed), not the duplicate that came after it.
     await dialog.getByTestId('copy-source').selectOption('incoming:1');
-    await textOf(dialog.getByTestId('copy-source').locator('option:checked')).toBe('Đến · 88/QĐ-SYT · quyet-dinh-88');
+    await textOf(dialog.getByTestId('copy-source').locator('option:checked')).toBe(`Đến · 88/QĐ-SYT · ${FIXED_SUBJECT}`);
     await dialog.getByTestId('copy-form-ts').check();
     expect(await dialog.getByTestId('copy-sign').isDisabled()).toBe(true);
     await dialog.getByTestId('copy-pages').fill('1');
@@ -367,6 +386,24 @@ describe('the clerk\'s books in Chromium', () => {
     expect(rows.flat().join(' ')).toContain('Sở Nội vụ');
     expect(rows.flat().join(' ')).toContain('UBND tỉnh Quảng Ninh');
   }, 120_000);
+
+  test('a paper arrival repeating the number, symbol and issuer of received files names the earlier ones', async () => {
+    await go('books');
+    await page.getByTestId('books-incoming').click();
+    await page.getByTestId('paper-open').click();
+    await page.getByTestId('paper-sender').fill(ORGANISATION);
+    await page.getByTestId('paper-title').fill('Quyết định ban hành Quy chế ký số (bản giấy)');
+    await page.getByTestId('paper-number').fill('88/QĐ-SYT');
+    await page.getByTestId('paper-submit').click();
+    await page.getByTestId('paper-dialog').waitFor({ state: 'detached' });
+    const warn = page.getByTestId('paper-duplicate');
+    await textOf(warn).toContain('Cảnh báo: văn bản cùng số, ký hiệu và cơ quan ban hành đã vào sổ văn bản đến trước đây');
+    await countOf(warn.getByTestId('paper-duplicate-earlier')).toBe(2);
+    await textOf(warn.getByTestId('paper-duplicate-earlier').first()).toContain(`văn bản điện tử, số đến 1, đến ngày`);
+    await textOf(warn.getByTestId('paper-duplicate-earlier').first()).toContain(FIXED_SUBJECT);
+    await textOf(warn.getByTestId('paper-duplicate-earlier').nth(1)).toContain('số đến 3');
+    await shot('books-paper-duplicate');
+  }, 60_000);
 
   test('downloads are files served by reference, with their type; nothing logged an error', async () => {
     const r = await page.evaluate(async () => {

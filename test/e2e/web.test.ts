@@ -412,7 +412,7 @@ describe('method 3 in Chromium', () => {
     const untrusted = join(work, 'cong-van-la.pdf');
     await signPdf({ input: m.draft, output: untrusted, signer: new SoftwareSigner(m.pki.untrusted.privateKey, m.pki.untrusted.certDer, [m.pki.untrustedRoot.certDer]) });
     await upload('inbox-file', untrusted);
-    // Listed by its trích yếu: the file name, when the sender gave none.
+    // Listed by its trích yếu as page 1 prints it, the file name under it.
     const row = page.getByTestId('inbox-item').filter({ hasText: 'cong-van-la' });
     await attrOf(row, 'data-indication').toBe('INDETERMINATE');
     const detail = page.getByTestId('inbox-detail');

@@ -56,7 +56,7 @@ function copyItem(c: CopyView): CopyItem {
 /** The contract's inbox item (the view, whose file the page reads by its SHA-256). */
 function inboxItem(v: InboxView | IncomingBooksView): InboxItem {
   if (!('currentSha256' in v)) return v;
-  const { currentSha256, stamped, passedTo, recordNumber, passedAt: _p, revisions: _r, duplicates: _d, ...item } = v;
+  const { currentSha256, stamped, passedTo, recordNumber, passedAt: _p, revisions: _r, duplicates: _d, paperDuplicates: _pd, ...item } = v;
   return { ...item, books: { currentSha256, stamped, passedTo, recordNumber } };
 }
 
@@ -288,8 +288,15 @@ export function createServices(ctx: AppContext): Services {
     },
     'books.registerPaperIncoming': (i) => {
       const r = desk().registerPaperIncoming(i);
-      return { id: String(r.id), number: String(r.incoming_number), date: r.received_at, year: r.incoming_year };
+      return {
+        id: String(r.id),
+        number: String(r.incoming_number),
+        date: r.received_at,
+        year: r.incoming_year,
+        duplicates: r.duplicates.map((d) => ({ kind: d.kind, id: String(d.id), receivedAt: d.received_at, title: d.title, incomingNumber: d.incoming_number, status: d.status })),
+      };
     },
+    'inbox.edit': (i) => inboxItem(desk().editIncoming(i.id, { title: i.title, numberSymbol: i.number, issueDate: i.issueDate, sender: i.sender, docType: i.docType })),
     'inbox.route': async (i) => {
       const route = { passedTo: i.passedTo, recordNumber: i.recordNumber };
       const v = i.token && i.pin ? await tokens.withSigner(i.token, i.pin, (signer) => desk().routeIncoming(i.id, route, signer)) : await desk().routeIncoming(i.id, route);

@@ -84,8 +84,15 @@ const registerPaperCmd: Command = async (argv) => {
         recordNumber: str(p, 'record'),
         note: str(p, 'note'),
       });
-      if (!json(p, { id: String(r.id), incomingNumber: r.incoming_number, year: r.incoming_year, receivedAt: r.received_at }))
+      const duplicates = r.duplicates.map((d) => ({ kind: d.kind, id: String(d.id), receivedAt: d.received_at, title: d.title, incomingNumber: d.incoming_number, status: d.status }));
+      if (!json(p, { id: String(r.id), incomingNumber: r.incoming_number, year: r.incoming_year, receivedAt: r.received_at, duplicates }))
         out(`Đã vào sổ văn bản đến (bản giấy), số đến ${r.incoming_number} | Registered paper arrival, incoming number ${r.incoming_number}`);
+      // NĐ30: the same number + symbol + issuer registered before is warned about, the two side by side.
+      if (duplicates.length) {
+        process.stderr.write(`Cảnh báo [INBOX_DUPLICATE]: văn bản số ${r.number_symbol} của ${r.sender} đã vào sổ văn bản đến trước đây | Warning: number ${r.number_symbol} from ${r.sender} was registered before\n`);
+        const rows = [{ kind: 'paper', id: String(r.id), receivedAt: r.received_at, incomingNumber: r.incoming_number, status: 'registered', title: r.title }, ...duplicates];
+        for (const d of rows) process.stderr.write(`  ${d.kind === 'paper' ? 'giấy | paper     ' : 'điện tử | e-file '} ${d.id.padStart(5)}  ${d.receivedAt}  số đến ${String(d.incomingNumber ?? '-').padStart(4)}  ${d.status.padEnd(10)} ${d.title}\n`);
+      }
       return 0;
     });
   return withDesk(p, (desk) => {

@@ -42,6 +42,8 @@ Bàn làm việc của văn thư | The clerk's desk (kyso [--data DIR] …; mặ
   kyso inbox route ID [--to UNIT] [--record CODE] [--token LABEL --pin-env VAR]
       Ghi Chuyển và Lưu hồ sơ số (vào dấu ĐẾN, một lần ký mới) | Fill Chuyển and the record number.
   kyso inbox export ID -o OUT.pdf          Ghi văn bản đến (đã đóng dấu) | Write the (stamped) received file.
+  kyso inbox edit ID [--title T] [--number-symbol S] [--issue-date YYYY-MM-DD] [--sender S] [--type T]
+      Sửa trích yếu, số/ký hiệu, ngày, tác giả trong sổ (ghi nhật ký) | Correct the register's fields (audited).
   kyso inbox reject ID --reason TEXT       Trả lại, ghi lý do | Reject, with the reason kept.
   kyso inbox list [--status new|accepted|rejected] [--search TEXT] [--order urgency|date] [--limit N] [--json]
   kyso outbox list [--json]                Văn bản đi chờ gửi, khẩn trước, cảnh báo quá hạn | Outbox, urgent first, late warnings.

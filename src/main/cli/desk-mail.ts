@@ -72,6 +72,8 @@ const decide =
 
 /** NĐ30: a number and symbol already received from the same issuer is warned about, the two side by side. */
 function printDuplicates(item: IncomingBooksView): void {
+  for (const d of item.paperDuplicates)
+    process.stderr.write(`Cảnh báo [INBOX_DUPLICATE]: văn bản số ${item.number} của ${item.sender ?? '?'} đã vào sổ bằng giấy, số đến ${d.incomingNumber} ngày ${d.receivedAt}: ${d.title} | Warning: already registered on paper, incoming number ${d.incomingNumber}\n`);
   if (!item.duplicates.length) return;
   process.stderr.write(`Cảnh báo [INBOX_DUPLICATE]: văn bản số ${item.number} của ${item.sender ?? '?'} đã nhận trước đây | Warning: number ${item.number} from ${item.sender ?? '?'} was received before\n`);
   const rows = [{ id: item.id, receivedAt: item.receivedAt, incomingNumber: item.incomingNumber, status: item.status, title: item.title, sha256: item.sha256 }, ...item.duplicates];
@@ -101,6 +103,20 @@ const routeCmd: Command = async (argv) => {
       return 0;
     });
   return str(p, 'token') === undefined && str(p, 'serial') === undefined ? run() : withToken(p, run);
+};
+
+const editCmd: Command = async (argv) => {
+  const p = parseDesk(argv, { title: { type: 'string' }, 'number-symbol': { type: 'string' }, 'issue-date': { type: 'string' }, sender: { type: 'string' }, type: { type: 'string' } });
+  const id = one(p, 'inbox id');
+  const e = { title: str(p, 'title'), numberSymbol: str(p, 'number-symbol'), issueDate: str(p, 'issue-date'), sender: str(p, 'sender'), docType: str(p, 'type') };
+  if (Object.values(e).every((v) => v === undefined)) throw new KysoError('USAGE', { reason: 'give at least one of --title, --number-symbol, --issue-date, --sender, --type' });
+  return withDesk(p, (desk) => {
+    const item = desk.editIncoming(id, e);
+    if (!json(p, { id: item.id, title: item.title, number: item.number, issueDate: item.issueDate ?? null, sender: item.sender, docType: item.docType ?? null, duplicates: item.duplicates, paperDuplicates: item.paperDuplicates }))
+      out(`Đã sửa văn bản đến ${item.id}: ${item.number ?? '-'}, ${item.issueDate ?? '-'}, ${item.sender ?? '-'} — ${item.title} | Corrected`);
+    printDuplicates(item);
+    return 0;
+  });
 };
 
 const exportInbox: Command = async (argv) => {
@@ -173,6 +189,7 @@ export const MAIL_COMMANDS: Record<string, Command> = {
   'inbox stamp': stampCmd,
   'inbox route': routeCmd,
   'inbox export': exportInbox,
+  'inbox edit': editCmd,
   'outbox list': listOutboxCmd,
   'outbox send': send,
   'outbox recall': recall,

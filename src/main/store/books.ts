@@ -254,3 +254,30 @@ export function insertPaperIncoming(db: Database.Database, r: Omit<PaperIncoming
   ).run(r);
   return prep(db, 'SELECT * FROM paper_incoming WHERE id = ?').get(Number(res.lastInsertRowid)) as PaperIncomingRow;
 }
+
+/** An arrival registered before with the same number, symbol and issuer. */
+export interface EarlierArrivalRow {
+  kind: 'electronic' | 'paper';
+  id: number;
+  received_at: string;
+  title: string;
+  incoming_number: number | null;
+  status: string;
+}
+
+const dupKey = (s: string | null | undefined): string => (s ?? '').normalize('NFC').replace(/\s+/g, '').toLowerCase();
+
+/**
+ * Arrivals with the same number + symbol + issuer (NĐ30: a duplicate is warned about): received
+ * files that are not rejected, and paper arrivals. `except` leaves out the arrival being checked.
+ */
+export function earlierArrivals(db: Database.Database, numberSymbol: string, sender: string | null, except: { kind: 'electronic' | 'paper'; id: number } | null = null): EarlierArrivalRow[] {
+  const n = dupKey(numberSymbol);
+  const s = dupKey(sender);
+  const files = prep(db, "SELECT id, received_at, title, incoming_number, status, number_symbol, sender FROM inbox_items WHERE number_symbol IS NOT NULL AND status <> 'rejected' ORDER BY id").all() as Array<EarlierArrivalRow & { number_symbol: string; sender: string | null }>;
+  const paper = prep(db, "SELECT id, received_at, title, incoming_number, 'registered' AS status, number_symbol, sender FROM paper_incoming WHERE number_symbol IS NOT NULL ORDER BY id").all() as Array<EarlierArrivalRow & { number_symbol: string; sender: string | null }>;
+  return [...files.map((r) => ({ ...r, kind: 'electronic' as const })), ...paper.map((r) => ({ ...r, kind: 'paper' as const }))]
+    .filter((r) => !(except && except.kind === r.kind && except.id === r.id) && dupKey(r.number_symbol) === n && dupKey(r.sender) === s)
+    .map(({ number_symbol: _n, sender: _s, ...r }) => r)
+    .sort((a, b) => (a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : 0));
+}

@@ -20,6 +20,8 @@ export interface InboxRow {
   title: string;
   number_symbol: string | null;
   issue_date: string | null;
+  /** Tên loại (migration 5): "Quyết định", "Công văn", … */
+  doc_type?: string | null;
   urgency: UrgencyValue;
   secrecy: SecrecyValue;
   signers: string;
@@ -37,10 +39,10 @@ export type NewInboxRow = Omit<InboxRow, 'id' | 'status' | 'incoming_year' | 'in
 
 export function insertInbox(db: Database.Database, r: NewInboxRow): number {
   const res = prep(db, 
-      `INSERT INTO inbox_items (file_name, sha256, size, received_at, sender, title, number_symbol, issue_date, urgency, secrecy, signers, indication, verdict_json, verified_at)
-       VALUES (@file_name, @sha256, @size, @received_at, @sender, @title, @number_symbol, @issue_date, @urgency, @secrecy, @signers, @indication, @verdict_json, @verified_at)`,
+      `INSERT INTO inbox_items (file_name, sha256, size, received_at, sender, title, number_symbol, issue_date, doc_type, urgency, secrecy, signers, indication, verdict_json, verified_at)
+       VALUES (@file_name, @sha256, @size, @received_at, @sender, @title, @number_symbol, @issue_date, @doc_type, @urgency, @secrecy, @signers, @indication, @verdict_json, @verified_at)`,
     )
-    .run(r);
+    .run({ ...r, doc_type: r.doc_type ?? null });
   const id = Number(res.lastInsertRowid);
   prep(db, 'INSERT INTO inbox_fts (rowid, text, meta) VALUES (?, ?, ?)').run(id, inboxSearchText(r), inboxMeta({ urgency: r.urgency, status: 'new' }));
   return id;
@@ -55,6 +57,14 @@ function reindex(db: Database.Database, r: InboxRow): void {
 export function getInbox(db: Database.Database, id: number): InboxRow {
   const row = prep(db, 'SELECT * FROM inbox_items WHERE id = ?').get(id) as InboxRow | undefined;
   if (!row) throw new KysoError('DOCUMENT_NOT_FOUND', { id: String(id) });
+  return row;
+}
+
+/** The register's fields of a received document, as the clerk corrects them; indexed again for search. */
+export function updateInboxMeta(db: Database.Database, id: number, m: { title: string; number_symbol: string | null; issue_date: string | null; sender: string | null; doc_type: string | null }): InboxRow {
+  prep(db, 'UPDATE inbox_items SET title = ?, number_symbol = ?, issue_date = ?, sender = ?, doc_type = ? WHERE id = ?').run(m.title, m.number_symbol, m.issue_date, m.sender, m.doc_type, id);
+  const row = getInbox(db, id);
+  reindex(db, row);
   return row;
 }
 
@@ -88,7 +98,7 @@ export interface InboxQuery {
   offset?: number;
 }
 
-const COLUMNS = `id, file_name, sha256, size, received_at, sender, title, number_symbol, issue_date, urgency, secrecy, signers, indication,
+const COLUMNS = `id, file_name, sha256, size, received_at, sender, title, number_symbol, issue_date, doc_type, urgency, secrecy, signers, indication,
   verdict_json, verified_at, status, incoming_year, incoming_number, decided_at, reason`;
 
 function rowsByIds(db: Database.Database, ids: number[]): InboxRow[] {

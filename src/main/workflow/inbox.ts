@@ -6,6 +6,7 @@ import { basename, extname, join } from 'node:path';
 import type { FileVerdict, InboxItem } from '../../shared/contract.js';
 import { KysoError, toKysoError, type ErrorPayload } from '../../shared/errors.js';
 import { appendAudit } from '../store/audit.js';
+import { fold } from '../store/fold.js';
 import type { SecrecyValue, UrgencyValue } from '../store/documents.js';
 import { incomingOf, type IncomingRow } from '../store/exchange.js';
 import { unjudgedVerdict, type EnvelopeVerdict } from '../exchange/envelope-trust.js';
@@ -15,7 +16,7 @@ import { failed, inboxSubject, refuse, type DeskContext } from './context.js';
 import { checkPdf } from './documents.js';
 import { vnClock } from './rules.js';
 import { findSecrecyMark } from './secrecy.js';
-import { readIssuedNumber } from './numbers.js';
+import { readIncomingHeader, type IncomingHeader } from './incoming-header.js';
 import { fileVerdict } from './verdict.js';
 
 export interface IncomingMeta {
@@ -25,6 +26,8 @@ export interface IncomingMeta {
   sender?: string;
   number?: string;
   issueDate?: string;
+  /** Tên loại: "Quyết định", "Công văn"; default what page 1 prints. */
+  docType?: string;
   urgency?: UrgencyValue;
 }
 
@@ -63,6 +66,8 @@ export function inboxView(r: InboxRow): InboxView {
     title: r.title,
     sender: r.sender,
     number: r.number_symbol,
+    issueDate: r.issue_date,
+    docType: r.doc_type ?? null,
     urgency: r.urgency,
     secrecy: r.secrecy,
     signers: r.signers ? r.signers.split('; ') : [],
@@ -87,6 +92,8 @@ export interface PreparedIncoming {
   at: Date;
   /** What page 1 prints after "Số:" (the issuer's number and symbol), when it can be read. */
   numberSymbol: string | null;
+  /** What page 1's NĐ 30 header says (issuer, number, date, type, subject), as far as it can be read. */
+  header: IncomingHeader;
 }
 
 /** Keeps one received file in the store and verifies it; nothing is listed yet. */
@@ -117,9 +124,10 @@ export async function prepareIncoming(ctx: DeskContext, o: { path?: string; move
       failed(ctx, 'inbox.import', null, e, { fileName, sha256: stored.sha256 });
     }
     const mark = await findSecrecyMark(path).catch(() => undefined);
-    // The number and symbol as page 1 prints it, when not given: duplicates are found by it.
-    const numberSymbol = (await readIssuedNumber(path).catch(() => undefined)) ?? null;
-    return { fileName, sha256: stored.sha256, size: stored.size, report, secrecy: mark?.secrecy ?? 'none', at: ctx.now(), numberSymbol };
+    // The header as page 1 prints it (number and symbol: duplicates are found by it). A file
+    // whose text cannot be read is still received, under its file name.
+    const header = await readIncomingHeader(path).catch((): IncomingHeader => ({}));
+    return { fileName, sha256: stored.sha256, size: stored.size, report, secrecy: mark?.secrecy ?? 'none', at: ctx.now(), numberSymbol: header.numberSymbol ?? null, header };
   } finally {
     rmSync(staged, { force: true });
   }
@@ -131,15 +139,28 @@ export function insertIncoming(ctx: DeskContext, p: PreparedIncoming, meta: Inco
   const { report, fileName, at } = p;
   const verdict = fileVerdict(report, at);
   const signers = report.signatures.map((s) => s.signer?.commonName).filter((x): x is string => Boolean(x));
+  const h = p.header ?? {};
+  // Given (the clerk, the edXML envelope) first, then what page 1 prints, then the signatures / file name.
+  // The printed issuer ("SỞ Y TẾ") named in full by the certificate ("Sở Y tế tỉnh Quảng Ninh"): the certificate's name.
+  const certified = senderOf(report);
+  const issuer = h.issuer && certified && h.issuerName && fold(certified).includes(fold(h.issuerName)) ? certified : h.issuer;
+  const from = {
+    title: meta.title?.trim() ? 'given' : h.subject ? 'pdf' : 'file-name',
+    sender: meta.sender ? 'given' : issuer && issuer !== certified ? 'pdf' : 'signature',
+    number: meta.number ? 'given' : p.numberSymbol ? 'pdf' : null,
+    issueDate: meta.issueDate ? 'given' : h.issueDate ? 'pdf' : null,
+    docType: meta.docType ? 'given' : h.docType ? 'pdf' : null,
+  };
   const id = insertInbox(db, {
     file_name: fileName,
     sha256: p.sha256,
     size: p.size,
     received_at: at.toISOString(),
-    sender: meta.sender ?? senderOf(report),
-    title: meta.title?.trim() || basename(fileName, extname(fileName)),
-    number_symbol: meta.number ?? p.numberSymbol ?? null,
-    issue_date: meta.issueDate ?? null,
+    sender: meta.sender || issuer || certified,
+    title: meta.title?.trim() || h.subject || basename(fileName, extname(fileName)),
+    number_symbol: meta.number || p.numberSymbol || null,
+    issue_date: meta.issueDate || h.issueDate || null,
+    doc_type: meta.docType || h.docType || null,
     urgency: meta.urgency ?? 'normal',
     secrecy: p.secrecy,
     signers: signers.join('; '),
@@ -152,7 +173,7 @@ export function insertIncoming(ctx: DeskContext, p: PreparedIncoming, meta: Inco
     actor: ctx.actor,
     action: 'inbox.received',
     subject: inboxSubject(id),
-    details: { fileName, sha256: p.sha256, size: p.size, indication: report.indication, subIndication: report.subIndication, signers, secrecy: p.secrecy, ...details },
+    details: { fileName, sha256: p.sha256, size: p.size, indication: report.indication, subIndication: report.subIndication, signers, secrecy: p.secrecy, from, ...details },
   });
   return id;
 }

@@ -9,8 +9,9 @@ import { describeCertificate } from '../cms/certinfo.js';
 import { AtomicFile } from '../io/atomic.js';
 import { planIncomingStamp, signIncomingRoute, signIncomingStamp, type StampGeometry } from '../sign/incoming-stamp.js';
 import { appendAudit } from '../store/audit.js';
-import { inboxDuplicates, inboxRevisions, insertInboxRevision, setRouting, type InboxRevisionRow } from '../store/books.js';
-import { getInbox, type InboxRow } from '../store/inbox.js';
+import { earlierArrivals, inboxDuplicates, inboxRevisions, insertInboxRevision, setRouting, type InboxRevisionRow } from '../store/books.js';
+import { getInbox, updateInboxMeta, type InboxRow } from '../store/inbox.js';
+import { parseIssueDate } from '../appearance/time.js';
 import type { FileReport } from '../verify/verify.js';
 import { failed, inboxSubject, refuse, type DeskContext } from './context.js';
 import { decideIncoming, inboxView, type InboxView } from './inbox.js';
@@ -26,6 +27,8 @@ export interface IncomingBooksView extends InboxView {
   revisions: Array<{ seq: number; step: 'stamp' | 'route'; sha256: string; field: string; signer: string; at: string }>;
   /** Received before with the same number, symbol and issuer: shown beside this one. */
   duplicates: Array<{ id: string; receivedAt: string; title: string; incomingNumber: number | null; status: string; sha256: string }>;
+  /** Paper arrivals registered with the same number, symbol and issuer. */
+  paperDuplicates: Array<{ id: string; receivedAt: string; title: string; incomingNumber: number | null }>;
 }
 
 function current(row: InboxRow, revs: InboxRevisionRow[]): string {
@@ -53,6 +56,11 @@ export function incomingBooksView(ctx: DeskContext, id: number): IncomingBooksVi
           status: d.status,
           sha256: d.sha256,
         }))
+      : [],
+    paperDuplicates: row.number_symbol
+      ? earlierArrivals(db, row.number_symbol, row.sender)
+          .filter((d) => d.kind === 'paper')
+          .map((d) => ({ id: String(d.id), receivedAt: d.received_at, title: d.title, incomingNumber: d.incoming_number }))
       : [],
   };
 }
@@ -219,4 +227,56 @@ export async function exportIncoming(ctx: DeskContext, id: number, output: strin
   }
   if (!(await ctx.store.files.check(sha))) throw new KysoError('STORE_FILE_DAMAGED', { path: src, sha256: sha });
   return { output, sha256: sha };
+}
+
+export interface IncomingEdit {
+  /** Trích yếu. */
+  title?: string;
+  numberSymbol?: string;
+  /** yyyy-mm-dd; "" clears it. */
+  issueDate?: string;
+  /** Tác giả: the issuing organisation. */
+  sender?: string;
+  /** Tên loại: "Quyết định", "Công văn"; "" clears it. */
+  docType?: string;
+}
+
+/**
+ * The clerk corrects what the register shows of a received document (before or after accepting):
+ * each field changed is in one audit entry with its value before and after. Nothing else changes:
+ * the received bytes, the số đến and the stamp stay as they are.
+ */
+export function editIncoming(ctx: DeskContext, id: number, e: IncomingEdit): IncomingBooksView {
+  const db = ctx.store.db;
+  const subject = inboxSubject(id);
+  let row: InboxRow;
+  try {
+    row = getInbox(db, id);
+  } catch (err) {
+    refuse(ctx, 'inbox.edit', subject, err as KysoError);
+  }
+  const clean = (s: string | undefined): string | null | undefined => (s === undefined ? undefined : s.normalize('NFC').replace(/\s+/g, ' ').trim() || null);
+  const title = clean(e.title);
+  if (title === null) throw new KysoError('USAGE', { reason: '--title cannot be empty' });
+  const number = e.numberSymbol === undefined ? undefined : e.numberSymbol.normalize('NFC').replace(/\s+/g, '') || null;
+  const issueDate = e.issueDate === undefined ? undefined : e.issueDate.trim() ? parseIssueDate(e.issueDate).iso : null;
+  const next = {
+    title: title ?? row.title,
+    number_symbol: number === undefined ? row.number_symbol : number,
+    issue_date: issueDate === undefined ? row.issue_date : issueDate,
+    sender: clean(e.sender) === undefined ? row.sender : clean(e.sender)!,
+    doc_type: clean(e.docType) === undefined ? (row.doc_type ?? null) : clean(e.docType)!,
+  };
+  const changes: Record<string, { from: string | null; to: string | null }> = {};
+  for (const k of Object.keys(next) as Array<keyof typeof next>) {
+    const before = (row as unknown as Record<string, string | null>)[k] ?? null;
+    if (before !== next[k]) changes[k] = { from: before, to: next[k] };
+  }
+  if (Object.keys(changes).length === 0) return incomingBooksView(ctx, id);
+  const at = ctx.now();
+  ctx.store.tx(() => {
+    updateInboxMeta(db, id, next);
+    appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'inbox.edited', subject, details: { changes } });
+  });
+  return incomingBooksView(ctx, id);
 }

@@ -6,7 +6,7 @@
 import { KysoError } from '../../shared/errors.js';
 import { parseIssueDate, vietnamDay } from '../appearance/time.js';
 import { appendAudit } from '../store/audit.js';
-import { incomingSources, insertPaperDocument, insertPaperIncoming, lastIncomingNumber, numberHolder, outgoingSources, type PaperDocumentRow, type PaperIncomingRow } from '../store/books.js';
+import { earlierArrivals, incomingSources, insertPaperDocument, insertPaperIncoming, lastIncomingNumber, numberHolder, outgoingSources, type EarlierArrivalRow, type PaperDocumentRow, type PaperIncomingRow } from '../store/books.js';
 import { lastNumberSeq } from '../store/documents.js';
 import { fold } from '../store/fold.js';
 import { refuse, type DeskContext } from './context.js';
@@ -238,7 +238,7 @@ export interface PaperArrival {
  * Registers a document received on paper (NĐ30 Đ22): the next số đến of the year, the same series
  * as the received files (one register), kept unique by the database; the arrival is now.
  */
-export function registerPaperIncoming(ctx: DeskContext, p: PaperArrival): PaperIncomingRow {
+export function registerPaperIncoming(ctx: DeskContext, p: PaperArrival): PaperIncomingRow & { duplicates: EarlierArrivalRow[] } {
   const at = ctx.now();
   const title = p.title.trim();
   const sender = p.sender.trim();
@@ -249,6 +249,8 @@ export function registerPaperIncoming(ctx: DeskContext, p: PaperArrival): PaperI
   const year = Number(vietnamDay(at).slice(0, 4));
   const db = ctx.store.db;
   return ctx.store.tx(() => {
+    // The same number + symbol + issuer registered before (paper or electronic): warned about, not refused (a second copy may come).
+    const duplicates = number ? earlierArrivals(db, number, sender) : [];
     const row = insertPaperIncoming(db, {
       incoming_year: year,
       incoming_number: lastIncomingNumber(db, year) + 1,
@@ -265,7 +267,7 @@ export function registerPaperIncoming(ctx: DeskContext, p: PaperArrival): PaperI
       note: p.note?.trim() || null,
       created_at: at.toISOString(),
     });
-    appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'register.paper-incoming', subject: `paper-in:${row.id}`, details: { incomingNumber: row.incoming_number, year, number, sender, title } });
-    return row;
+    appendAudit(db, { at: at.toISOString(), actor: ctx.actor, action: 'register.paper-incoming', subject: `paper-in:${row.id}`, details: { incomingNumber: row.incoming_number, year, number, sender, title, duplicates: duplicates.map((d) => `${d.kind === 'paper' ? 'paper-in' : 'inbox'}:${d.id}`) } });
+    return { ...row, duplicates };
   });
 }

@@ -41,11 +41,11 @@ import { DEFAULT_SEND_RULES, type SendRules } from './rules.js';
 import { checkStep, signBatch, signStep, type BatchProgress, type BatchResult, type SignerSource, type StepRequest } from './steps.js';
 import { fileVerdict } from './verdict.js';
 import { filterRegister, register, registerPaper, registerPaperIncoming, type PaperArrival, type PaperDocument, type Register, type RegisterKind } from './registers.js';
-import type { PaperDocumentRow, PaperIncomingRow } from '../store/books.js';
+import type { EarlierArrivalRow, PaperDocumentRow, PaperIncomingRow } from '../store/books.js';
 import { exchangeReport, type ExchangeReport } from './exchange-report.js';
 import { registerBook, reportBook, storeBook, writeBook } from './books-output.js';
 import { exportCopy, listCopyViews, makeCopy, type CopyRequest, type CopyView } from './copies.js';
-import { acceptAndStamp, exportIncoming, incomingBooksView, routeIncoming, stampIncoming, type IncomingBooksView } from './incoming-books.js';
+import { acceptAndStamp, editIncoming, exportIncoming, incomingBooksView, routeIncoming, stampIncoming, type IncomingBooksView, type IncomingEdit } from './incoming-books.js';
 
 export type { IncomingBooksView, Register, RegisterKind, ExchangeReport, CopyView, PaperDocument };
 export type { AttachmentView, BatchProgress, BatchResult, DocumentDetails, ImportResult, IncomingMeta, InboxView, NewDocument, OutboxView, SignerSource, StepRequest };
@@ -296,6 +296,11 @@ export class WorkflowService {
     return inboxPath(this.ctx, parseId(id));
   }
 
+  /** The clerk corrects the register's fields of a received document (audited). */
+  editIncoming(id: string | number, e: IncomingEdit): IncomingBooksView {
+    return editIncoming(this.ctx, parseId(id), e);
+  }
+
   /** A received document with its stamp, routing and duplicates (the books' view). */
   incomingBooks(id: string | number): IncomingBooksView {
     return incomingBooksView(this.ctx, parseId(id));
@@ -353,7 +358,7 @@ export class WorkflowService {
   }
 
   /** A document received on paper takes the next số đến of the year (one series with received files). */
-  registerPaperIncoming(p: PaperArrival): PaperIncomingRow {
+  registerPaperIncoming(p: PaperArrival): PaperIncomingRow & { duplicates: EarlierArrivalRow[] } {
     return registerPaperIncoming(this.ctx, p);
   }
 

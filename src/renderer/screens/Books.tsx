@@ -5,7 +5,7 @@
 // downloaded as PDF or XLSX. Files go by reference: the engine writes them, the page downloads
 // /files/<sha256>.
 import { useCallback, useEffect, useState } from 'react';
-import type { CopyItem, ExchangeReportView, RegisterView } from '../../shared/contract.js';
+import type { CopyItem, ExchangeReportView, PaperEntry, RegisterView } from '../../shared/contract.js';
 import type { ErrorPayload } from '../../shared/errors.js';
 import { api } from '../api.js';
 import { Busy } from '../components/Busy.js';
@@ -34,6 +34,8 @@ export function BooksScreen() {
   const [copies, setCopies] = useState<CopyItem[]>([]);
   const [writing, setWriting] = useState(false);
   const [dialog, setDialog] = useState<'paper' | 'copy' | null>(null);
+  // A paper arrival whose number + symbol + issuer was registered before: the earlier ones named.
+  const [earlier, setEarlier] = useState<NonNullable<PaperEntry['duplicates']>>([]);
 
   const load = useCallback(async () => {
     const r = await call(api.books.register({ kind, year, search: text.trim() || undefined }), setError);
@@ -77,6 +79,21 @@ export function BooksScreen() {
         </label>
       </header>
       <ErrorBox error={error} onClose={() => setError(null)} />
+      {earlier.length > 0 && (
+        <div className="callout amber" data-testid="paper-duplicate" style={{ display: 'block' }}>
+          <p>
+            <Icon name="warning" /> {t('paperDuplicate')}
+          </p>
+          <ul style={{ margin: '6px 0 8px' }}>
+            {earlier.map((d) => (
+              <li key={`${d.kind}:${d.id}`} data-testid="paper-duplicate-earlier">
+                {t('earlierLine', { kind: t(d.kind === 'paper' ? 'earlierPaper' : 'earlierElectronic'), n: d.incomingNumber ?? '—', date: vnDateTime(d.receivedAt, false), title: d.title })}
+              </li>
+            ))}
+          </ul>
+          <button onClick={() => setEarlier([])}>{t('close')}</button>
+        </div>
+      )}
       {writing && <Busy text={t('booksWriting')} />}
       <div className="row actions-row books-toolbar">
         <div className="segmented" role="group" aria-label={t('registerKind')}>
@@ -296,6 +313,7 @@ export function BooksScreen() {
           onDone={(e) => {
             setDialog(null);
             notify(t(kind === 'outgoing' ? 'paperDoneOut' : 'paperDoneIn', { n: e.number }));
+            setEarlier(e.duplicates ?? []);
             if (e.year !== year) setYear(e.year);
             else void load();
           }}

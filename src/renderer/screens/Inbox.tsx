@@ -14,10 +14,11 @@ import { useT } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { FileChooser, type Chosen } from '../components/FileChooser.js';
 import { IncomingStamp } from '../components/IncomingStamp.js';
+import { IncomingFields } from '../components/IncomingFields.js';
 import { openStoredPdf, saveStored } from '../files.js';
 import { type PdfDocument } from '../pdf.js';
 import { call, useShared } from '../state.js';
-import { vnDateTime } from '../util.js';
+import { vnDate, vnDateTime } from '../util.js';
 import type { SyncResult } from '../../shared/contract-exchange.js';
 import { ProgressActions } from '../components/ProgressActions.js';
 import { SyncButton, SyncReportView } from './Exchange.js';
@@ -180,6 +181,11 @@ export function InboxScreen() {
                           {x.sender}
                         </div>
                       )}
+                      {x.title !== x.fileName.replace(/\.pdf$/i, '') && (
+                        <div className="small muted wrap-anywhere" data-testid="inbox-file-name">
+                          {x.fileName}
+                        </div>
+                      )}
                     </td>
                     <td className="nowrap">
                       <IndicationBadge indication={x.verdict.indication} /> <SignatureDots verdict={x.verdict} />
@@ -230,7 +236,19 @@ export function InboxScreen() {
               {item.number && (
                 <>
                   <dt>{t('number')}</dt>
-                  <dd>{item.number}</dd>
+                  <dd data-testid="inbox-fact-number">{item.number}</dd>
+                </>
+              )}
+              {item.docType && (
+                <>
+                  <dt>{t('fieldType')}</dt>
+                  <dd data-testid="inbox-fact-type">{item.docType}</dd>
+                </>
+              )}
+              {item.issueDate && (
+                <>
+                  <dt>{t('fieldIssueDate')}</dt>
+                  <dd data-testid="inbox-fact-date">{vnDate(item.issueDate)}</dd>
                 </>
               )}
               <dt>{t('signersCol')}</dt>
@@ -258,6 +276,9 @@ export function InboxScreen() {
                 <Icon name="download" /> {t('downloadFile')}
               </button>
             </div>
+            {item.status !== 'rejected' && (
+              <IncomingFields key={`${item.id}:${item.title}:${item.number}:${item.issueDate}:${item.sender}:${item.docType}`} item={item} onChanged={() => void reload()} onError={setError} />
+            )}
             <IncomingStamp key={item.id} item={item} onChanged={() => void reload()} onError={setError} />
             {item.status === 'accepted' && <ArchiveForm source="incoming" sourceId={item.id} onDone={() => notify(t('archived'))} onError={setError} />}
           </div>

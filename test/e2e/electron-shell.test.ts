@@ -23,6 +23,7 @@ const seen = vi.hoisted(() => ({
   ipc: new Map<string, (...args: unknown[]) => unknown>(),
   exposed: new Map<string, unknown>(),
   paths: new Map<string, string>(),
+  switches: new Map<string, string>(),
   permissionRequest: undefined as undefined | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
   permissionCheck: undefined as undefined | (() => boolean),
   beforeRequest: undefined as undefined | ((details: { url: string }, cb: (r: { cancel: boolean }) => void) => void),
@@ -66,6 +67,7 @@ vi.mock('electron', () => {
     exit: () => undefined,
     quit: () => undefined,
     whenReady: () => Promise.resolve(),
+    commandLine: { appendSwitch: (name: string, value = '') => void seen.switches.set(name, value) },
     on: (event: string, fn: (...args: unknown[]) => unknown) => void seen.appEvents.set(event, fn),
   };
   const session = {
@@ -126,6 +128,10 @@ describe('the Electron main process', () => {
     expect(prefs.preload).toBe(join(repoRoot(), 'dist', 'preload', 'preload.cjs'));
     expect(seen.windows[0]!.loaded).toBe(indexUrl);
     expect(seen.paths.get('userData')).toBe(join(data, 'Kyso'));
+  });
+
+  test('date fields read day/month/year: the app runs in the vi-VN locale', () => {
+    expect(seen.switches.get('lang')).toBe('vi-VN');
   });
 
   test('no navigation away, no new windows, no webviews, no permissions, no remote requests', () => {

@@ -122,6 +122,10 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+// Dates in the window's date fields read day/month/year (12/04/2026 is 12 April for a Vietnamese
+// reader), whatever the machine's own language: Chromium formats <input type=date> by the app's locale.
+app.commandLine.appendSwitch('lang', 'vi-VN');
+
 app.on('web-contents-created', (_e, contents) => lockDown(contents));
 
 /** The running app's services, closed when the app quits (the store's last writes reach the disk). */

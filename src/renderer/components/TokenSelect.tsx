@@ -16,6 +16,19 @@ function load(): Partial<Record<Role, string>> {
   }
 }
 
+/**
+ * A token holding an organisation's certificate: its holder (CN) is the organisation itself (O),
+ * as Vietnamese CAs issue them to agencies. Used only to preselect the clerk's token for an
+ * organisation step nobody has chosen a token for yet; a personal certificate never matches.
+ */
+export function holdsOrganisationCertificate(t: Token): boolean {
+  const c = t.certificates.find((x) => !x.isCa && x.hasPrivateKey !== false);
+  if (!c) return false;
+  const o = /(?:^|, )O=(.*?)(?=, [A-Za-z][A-Za-z0-9.]*=|$)/.exec(c.subject)?.[1];
+  const same = (x: string) => x.normalize('NFC').trim().toLocaleLowerCase('vi');
+  return o !== undefined && same(o) === same(c.commonName);
+}
+
 export function useTokenChoice(tokens: Token[]): { labelFor: (role: Role | null) => string; choose: (role: Role, label: string) => void } {
   const [chosen, setChosen] = useState(load);
   const labelFor = useCallback(
@@ -23,7 +36,8 @@ export function useTokenChoice(tokens: Token[]): { labelFor: (role: Role | null)
       // A chosen token that was pulled out stays chosen (and signing waits for it): falling back to
       // another token would let one person's step be signed with someone else's key.
       const want = role ? chosen[role] : undefined;
-      return want ?? tokens[0]?.label ?? '';
+      const organisation = role === 'org' ? tokens.find(holdsOrganisationCertificate)?.label : undefined;
+      return want ?? organisation ?? tokens[0]?.label ?? '';
     },
     [chosen, tokens],
   );

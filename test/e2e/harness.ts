@@ -10,6 +10,7 @@ import { sharedTestPki, subjectKeyIdHex, type TestPki } from '../fixtures/pki.js
 import { makeNd30Pdf } from '../fixtures/nd30.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
 import { cloneSoftHsm, sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { runKyso } from '../fixtures/kyso-run.js';
 import { repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
@@ -159,17 +160,6 @@ export interface CliRun {
  * Runs the `kyso` command (bin/kyso.cjs) as a clerk would, beside the running app. Asynchronous:
  * the test worker keeps answering vitest while it runs.
  */
-export async function kysoCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'kyso.cjs'), ...args], {
-    env: { ...process.env, KYSO_TRUST: '', KYSO_DATA: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const status = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
-  clearTimeout(timer);
-  return { status, stdout, stderr };
+export function kysoCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runKyso(args, env, 60_000);
 }

@@ -2,7 +2,6 @@
 // received on paper takes the next số đến of the year, one series with the received files (the next
 // file accepted takes the number after it), and stands in the incoming register — on screen, in
 // the PDF book (pdftotext) and in the XLSX (exceljs) — marked as paper, with Chuyển and the record.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -12,7 +11,8 @@ import { signPdf } from '../../src/main/sign/sign.js';
 import { trustingDataFolder } from '../fixtures/desk-data.js';
 import { makeNd30Pdf } from '../fixtures/nd30.js';
 import { sharedTestPki } from '../fixtures/pki.js';
-import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
+import { runKyso, type KysoRun } from '../fixtures/kyso-run.js';
+import { makeTempDir, removeTempDir } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 
 const pki = await sharedTestPki();
@@ -20,17 +20,8 @@ let work: string;
 let data: string;
 const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
 
-async function kyso(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'kyso.cjs'), '--data', data, ...args], {
-    env: { ...process.env, KYSO_TRUST: '', KYSO_DATA: '', XDG_CONFIG_HOME: join(work, 'config') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const status = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
-  return { status, stdout, stderr };
+function kyso(args: string[]): Promise<KysoRun> {
+  return runKyso(['--data', data, ...args], { XDG_CONFIG_HOME: join(work, 'config') });
 }
 
 async function ok(args: string[]): Promise<string> {

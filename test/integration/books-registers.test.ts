@@ -10,7 +10,6 @@
 //   - the exchange report (QN Đ11) as PDF (with its chart) and XLSX;
 //   - screenshots of the registers and the report are written to test-output/screenshots.
 import { trustingDataFolder } from '../fixtures/desk-data.js';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -21,6 +20,7 @@ import { makeNd30Pdf } from '../fixtures/nd30.js';
 import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
 import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
+import { runKyso, type KysoRun } from '../fixtures/kyso-run.js';
 import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
 import { runTool } from '../fixtures/tools.js';
 import { finalizeAll } from '../../src/main/token/index.js';
@@ -37,17 +37,8 @@ let data: string;
 const ORG = pki.org.names.commonName;
 const SHOTS = join(repoRoot(), 'test-output', 'screenshots');
 
-async function kyso(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'kyso.cjs'), ...args], {
-    env: { ...process.env, ...hsm.env, KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: hsm.tokens.ORG.pin, KYSO_TRUST: '', KYSO_DATA: '', XDG_CONFIG_HOME: join(work, 'config') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const status = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
-  return { status, stdout, stderr };
+function kyso(args: string[]): Promise<KysoRun> {
+  return runKyso(args, { ...hsm.env, KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: hsm.tokens.ORG.pin, XDG_CONFIG_HOME: join(work, 'config') });
 }
 
 async function ok(args: string[]): Promise<string> {

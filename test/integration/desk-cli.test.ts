@@ -9,7 +9,6 @@
 //   - `audit verify` finds an audit row edited with a raw connection after dropping the trigger;
 //   - a batch with one bad document signs the others;
 //   - `kyso demo` works from the app, not from the test fixtures.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +22,8 @@ import { sharedTestPki } from '../fixtures/pki.js';
 import { sealPng, signaturePng } from '../fixtures/png.js';
 import { sharedSoftHsm, type SoftHsm } from '../fixtures/softhsm.js';
 import { trustingDataFolder } from '../fixtures/desk-data.js';
-import { makeTempDir, removeTempDir, repoRoot } from '../fixtures/tmp.js';
+import { runKyso } from '../fixtures/kyso-run.js';
+import { makeTempDir, removeTempDir } from '../fixtures/tmp.js';
 
 const pki = await sharedTestPki();
 let hsm: SoftHsm;
@@ -66,27 +66,7 @@ interface Run {
  * while the command runs (a chain of spawnSync calls starves its RPC).
  */
 async function kyso(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'kyso.cjs'), ...args], {
-    env: {
-      ...process.env,
-      ...hsm.env,
-      KYSO_PKCS11_MODULE: hsm.module,
-      KYSO_TEST_PIN: hsm.tokens.ORG.pin,
-      KYSO_TRUST: '',
-      KYSO_DATA: '',
-      XDG_CONFIG_HOME: join(work, 'config'),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, sig) => res([c, sig])));
-  clearTimeout(timer);
-  const r = { status, signal, stdout, stderr };
+  const r = await runKyso(args, { ...hsm.env, KYSO_PKCS11_MODULE: hsm.module, KYSO_TEST_PIN: hsm.tokens.ORG.pin, XDG_CONFIG_HOME: join(work, 'config'), ...env });
   return Object.assign(r, {
     json: () => {
       const lines = r.stdout.trim().split('\n');
